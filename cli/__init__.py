@@ -1,0 +1,1 @@
+"""The ``regqa`` command line."""

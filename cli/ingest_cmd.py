@@ -1,0 +1,122 @@
+"""`regqa ingest`, `regqa sources` and `regqa remove`: build and inspect the index."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cli.main import EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+
+INGEST_HELP = """\
+Parse documents at their own structure (article, paragraph, annex, recital,
+code section), embed the chunks and store them in Chroma.
+
+With no PATH, ingests the default corpus listed in corpus/sources.toml from
+REGQA_CORPUS_DIR (default ../shared/corpus) and says which listed files are missing.
+With PATHs (files or folders), ingests those: PDF, HTML, XML, TXT, MD, DOCX, JSONL.
+Unchanged files are skipped; a changed file replaces its old chunks.
+Exit code: 0 all ingested, 1 some documents failed (the rest are indexed),
+3 the index cannot be written or the Chroma server is down.
+"""
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="ingest the default corpus or given files/folders",
+                       description=INGEST_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the corpus list)")
+    p.add_argument("--jurisdiction", default="", help="jurisdiction code for your own documents (e.g. EU, JP, US-CA)")
+    p.add_argument("--force", action="store_true", help="re-embed even unchanged files")
+    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_ingest)
+
+    s = sub.add_parser("sources", help="list the indexed documents",
+                       description="List every indexed document with its units and chunk count.")
+    s.add_argument("--json", action="store_true", help="one JSON object per document (a JSON list)")
+    s.set_defaults(func=run_sources)
+
+    r = sub.add_parser("remove", help="remove documents from the index",
+                       description="Delete documents (by doc_id, see `regqa sources`) and all their chunks.")
+    r.add_argument("doc_ids", nargs="+", metavar="DOC_ID")
+    r.set_defaults(func=run_remove)
+
+
+def run_ingest(args) -> int:
+    from ingest.indexer import Indexer
+    from ingest.sources import collect, default_items
+    from rag.settings import Settings
+
+    settings = Settings.from_env()
+    items, missing = collect(args.paths, settings, args.jurisdiction) if args.paths else default_items(settings)
+    if not items and not missing:
+        print("nothing to ingest: no supported files found", file=sys.stderr)
+        return EXIT_USAGE
+    report = Indexer(settings, progress=not (args.no_progress or args.json)).ingest(
+        items, force=args.force, missing=missing)
+    for r in report.results:
+        for w in r.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+    for r in report.errors:
+        print(f"error: {r.error}", file=sys.stderr)
+    for m in report.missing:
+        print(f"missing: {m}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(report)
+    return EXIT_OK if report.ok else EXIT_PARTIAL
+
+
+def _print_summary(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = report.totals()
+    table = Table(title="regqa ingest")
+    for col in ("documents", "units", "chunks", "embedded", "unchanged", "seconds", "errors"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(t[c]) for c in ("documents", "units", "chunks", "embedded", "unchanged", "seconds", "errors")))
+    Console(stderr=False).print(table)
+
+
+def run_sources(args) -> int:
+    from rag.settings import Settings
+    from rag.store import ChunkStore
+
+    docs = ChunkStore(Settings.from_env()).documents()
+    keys = ("doc_id", "law_id", "title", "jurisdiction", "language", "source_file", "units", "chunks",
+            "kind", "version", "official_url", "ingested_at")
+    if args.json:
+        print(json.dumps([{k: d.get(k) for k in keys} for d in docs], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not docs:
+        print("the index is empty: run `regqa ingest`")
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(docs)} documents, {sum(int(d.get('chunks', 0)) for d in docs)} chunks")
+    for col in ("doc_id", "jur.", "lang", "units", "chunks", "title"):
+        table.add_column(col)
+    for d in docs:
+        units = ", ".join(f"{v} {k}" for k, v in (d.get("units") or {}).items())
+        table.add_row(d["doc_id"], d.get("jurisdiction", ""), d.get("language", ""), units,
+                      str(d.get("chunks", "")), str(d.get("title", ""))[:70])
+    Console().print(table)
+    return EXIT_OK
+
+
+def run_remove(args) -> int:
+    from ingest.indexer import Indexer
+    from rag.settings import Settings
+
+    indexer = Indexer(Settings.from_env(), progress=False)
+    status = EXIT_OK
+    for doc_id in args.doc_ids:
+        if indexer.remove(doc_id):
+            print(f"removed {doc_id}")
+        else:
+            print(f"error: no document {doc_id!r} in the index (see `regqa sources`)", file=sys.stderr)
+            status = EXIT_PARTIAL
+    return status

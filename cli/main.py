@@ -1,0 +1,69 @@
+"""Entry point of the ``regqa`` command: builds the argument parser from the
+command modules and maps outcomes to exit codes.
+
+Exit codes: 0 success, 1 some inputs failed (e.g. a document could not be
+ingested, an evaluation floor was missed), 2 usage error, 3 the index or a
+backend (Chroma server, LLM server) is unavailable, 130 interrupted.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from rag.errors import BackendUnavailable, IndexNotReady
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+# Each module exposes register(subparsers); a subcommand sets func(args) -> int.
+COMMAND_MODULES = ["cli.ingest_cmd", "cli.ask_cmd", "cli.eval_cmd", "cli.bench_cmd", "cli.app_cmd"]
+
+DESCRIPTION = """\
+regqa answers questions about regulations with article-level citations.
+
+Typical use:
+  regqa ingest                 ingest the default corpus (corpus/sources.toml)
+  regqa ingest my_policy.pdf   add your own documents (PDF, HTML, XML, TXT, MD, DOCX)
+  regqa ask "what penalties does Japan's AI law carry?"
+  regqa chat                   a conversation in the terminal
+  regqa app                    the Streamlit chat for staff
+  regqa eval                   score the engine on the gold question set
+
+Settings come from REGQA_* environment variables (see README.md), e.g.
+REGQA_DATA_DIR (index location), REGQA_CHROMA_URL (Chroma server), REGQA_LLM.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regqa", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:  # command not built yet in this checkout
+                continue
+            raise
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (BackendUnavailable, IndexNotReady) as e:
+        print(f"regqa: {e}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

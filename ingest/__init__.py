@@ -1,0 +1,1 @@
+"""regqa ingestion: loaders, splitting, indexing."""

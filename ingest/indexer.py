@@ -1,0 +1,202 @@
+"""Ingest documents into the index: parse, split, embed, commit; incrementally.
+
+- Unchanged files (same sha256 as the live version) are skipped: nothing is embedded.
+- A changed file's new chunks are written, then the document is switched to
+  them and its old chunks are deleted (see rag/store.py for why this order).
+- Chunks already written by an interrupted ingest are reused, not re-embedded.
+- One failing document is reported and skipped; the others go on and nothing
+  already indexed is touched.
+- A file lock serialises ingests that share a data directory.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import sqlite3
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.loaders.registry import load_document
+from ingest.model import DocMeta, ParsedDocument
+from ingest.splitter import to_chunks
+from rag.errors import BackendUnavailable
+from rag.settings import Settings
+from rag.store import ChunkStore
+from rag.types import Chunk
+
+
+@dataclass
+class DocResult:
+    source_file: str
+    doc_id: str = ""
+    status: str = "failed"  # added | replaced | unchanged | failed
+    units: dict = field(default_factory=dict)
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    results: list[DocResult] = field(default_factory=list)
+    seconds: float = 0.0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[DocResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.missing
+
+    def totals(self) -> dict:
+        done = [r for r in self.results if r.status != "failed"]
+        return {"documents": len(done), "units": sum(sum(r.units.values()) for r in done),
+                "chunks": sum(r.chunks for r in done), "embedded": sum(r.embedded for r in self.results),
+                "unchanged": sum(r.status == "unchanged" for r in self.results),
+                "errors": len(self.errors) + len(self.missing), "seconds": round(self.seconds, 2)}
+
+    def to_dict(self) -> dict:
+        return {"totals": self.totals(), "documents": [asdict(r) for r in self.results], "missing": self.missing}
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@contextlib.contextmanager
+def ingest_lock(settings: Settings, wait: bool = True):
+    """Exclusive lock on the data directory so two ingests never interleave their writes."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fh = open(settings.lock_path, "a+")
+    except OSError as e:
+        raise BackendUnavailable(f"cannot write to the data directory {settings.data_dir} ({e.strerror})") from e
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise BackendUnavailable(f"another ingest is running on {settings.data_dir}") from None
+            print(f"waiting for another ingest on {settings.data_dir} to finish ...", file=sys.stderr)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def _writable_error(e: Exception, settings: Settings) -> BackendUnavailable | None:
+    text = str(e).lower()
+    if isinstance(e, OSError) and e.errno in (28, 30, 13):  # ENOSPC, EROFS, EACCES
+        return BackendUnavailable(f"cannot write the index in {settings.data_dir}: {e.strerror}")
+    if isinstance(e, sqlite3.OperationalError) or "readonly" in text or "read-only" in text or "disk" in text:
+        return BackendUnavailable(f"cannot write the index in {settings.data_dir}: {e} "
+                                  "(read-only directory or full disk?)")
+    return None
+
+
+class Indexer:
+    def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None, progress: bool = True):
+        self.settings = settings or Settings.from_env()
+        self.store = store or ChunkStore(self.settings)
+        self.progress = progress
+
+    def ingest(self, items: list[tuple[Path, DocMeta]], force: bool = False, missing: list[str] | None = None,
+               on_progress=None) -> IngestReport:
+        """Ingest (file, meta) pairs. ``on_progress(done, total, label)`` is called as chunks are embedded."""
+        t0 = time.perf_counter()
+        report = IngestReport(missing=list(missing or []))
+        with ingest_lock(self.settings):
+            try:
+                self.store.drop_orphans()
+                todo = self._parse_all(items, force, report)
+                self._embed_and_commit(todo, report, on_progress)
+            except BackendUnavailable:
+                raise
+            except Exception as e:
+                err = _writable_error(e, self.settings)
+                if err:
+                    raise err from e
+                raise
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _parse_all(self, items, force, report) -> list[tuple[DocResult, ParsedDocument, list[Chunk], float]]:
+        todo = []
+        for path, meta in items:
+            t = time.perf_counter()
+            res = DocResult(source_file=meta.source_file or path.name, doc_id=meta.doc_id)
+            report.results.append(res)
+            try:
+                fhash = file_sha256(path)
+                live = self.store.document(meta.doc_id)
+                if live and live.get("file_hash") == fhash and not force:
+                    res.status, res.units, res.chunks = "unchanged", live.get("units") or {}, int(live.get("chunks", 0))
+                    res.seconds = time.perf_counter() - t
+                    continue
+                doc = load_document(path, meta)
+                chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)
+                if not chunks:
+                    raise IngestError(path, "no text found in document")
+                res.status = "replaced" if live else "added"
+                res.units = {k: doc.count(k) for k in dict.fromkeys(u.kind for u in doc.units)}
+                res.chunks, res.warnings = len(chunks), [f"{path}: {w}" for w in doc.warnings]
+                todo.append((res, doc, chunks, t))
+            except IngestError as e:
+                res.error = str(e)
+            except OSError as e:
+                res.error = f"{path}: cannot read file ({e.strerror})"
+        return todo
+
+    def _embed_and_commit(self, todo, report, on_progress) -> None:
+        total = sum(len(c) for _, _, c, _ in todo)
+        bar = None
+        if self.progress and total:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, dynamic_ncols=True)
+        done = 0
+        batch = max(1, self.settings.embed_batch)
+        for res, doc, chunks, t in todo:
+            have = self.store.existing_ids([c.chunk_id for c in chunks])  # resume after an interruption
+            fresh = [c for c in chunks if c.chunk_id not in have]
+            for i in range(0, len(fresh), batch):
+                part = fresh[i:i + batch]
+                vecs = self.store.embedder.embed_documents([c.text for c in part])
+                self.store.add_chunks(part, vecs)
+                res.embedded += len(part)
+                done += len(part)
+                if bar:
+                    bar.update(len(part))
+                if on_progress:
+                    on_progress(done, total, res.source_file)
+            skipped = len(chunks) - len(fresh)
+            done += skipped
+            if bar and skipped:
+                bar.update(skipped)
+            m = doc.meta
+            self.store.commit_document({
+                "doc_id": m.doc_id, "law_id": m.law_id, "title": m.title, "short_name": m.short_name,
+                "citation_name": m.citation_name, "jurisdiction": m.jurisdiction, "language": m.language,
+                "version": m.version, "official_url": m.official_url, "source_file": m.source_file,
+                "kind": m.kind, "file_hash": chunks[0].file_hash, "chunks": len(chunks), "units": res.units,
+                "warnings": len(res.warnings)})
+            res.seconds = time.perf_counter() - t
+        if bar:
+            bar.close()
+
+    def remove(self, doc_id: str) -> bool:
+        with ingest_lock(self.settings):
+            return self.store.remove_document(doc_id)

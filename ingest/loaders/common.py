@@ -1,0 +1,77 @@
+"""Reading helpers shared by all loaders: bytes to text with clear errors for
+empty, binary or wrongly encoded files, and whitespace normalisation."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from ingest.errors import IngestError
+
+MAX_FILE_BYTES = 60 * 1024 * 1024  # larger files are refused rather than read into memory
+
+_ENCODINGS = ("utf-8-sig", "utf-16", "cp932", "euc-kr", "gb18030", "cp1252")
+
+
+def read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise IngestError(path, f"cannot read file ({e.strerror})") from e
+    if size == 0:
+        raise IngestError(path, "empty file")
+    if size > MAX_FILE_BYTES:
+        raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {MAX_FILE_BYTES // 2**20} MB)")
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise IngestError(path, f"cannot read file ({e.strerror})") from e
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text has NULs by design
+    return b"\x00" in head
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Decode text: UTF-8 first; otherwise a legacy encoding only if it decodes cleanly."""
+    if looks_binary(data):
+        raise IngestError(path, "binary content in a text file (is the extension wrong?)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as first:
+        for enc in _ENCODINGS[1:]:
+            try:
+                text = data.decode(enc)
+            except (UnicodeDecodeError, LookupError):
+                continue
+            if _plausible(text):
+                return text
+        raise IngestError(path, f"not valid UTF-8 and no known encoding fits (byte {first.start})") from first
+
+
+def _plausible(text: str) -> bool:
+    bad = sum(1 for ch in text[:20000] if unicodedata.category(ch) in ("Co", "Cn", "Cs") or ch == "\ufffd")
+    return bad < max(3, len(text[:20000]) // 1000)
+
+
+def read_text(path: Path) -> str:
+    text = decode(path, read_bytes(path))
+    if not text.strip():
+        raise IngestError(path, "empty file (only whitespace)")
+    return text
+
+
+_WS = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+def clean(text: str) -> str:
+    """Collapse runs of spaces (keeping newlines) and strip each line."""
+    lines = [_WS.sub(" ", ln).strip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    out: list[str] = []
+    for ln in lines:
+        if ln or (out and out[-1]):
+            out.append(ln)
+    return "\n".join(out).strip()

@@ -1,0 +1,97 @@
+"""Which files to ingest and with what metadata.
+
+The default corpus is the list in ``corpus/sources.toml`` (files relative to
+``REGQA_CORPUS_DIR``). Any other path a user ingests gets metadata derived from
+its location: a stable ``doc_id`` from its path relative to the ingested root,
+so re-ingesting a changed file replaces the same document.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+from ingest.errors import IngestError
+from ingest.loaders.registry import SUPPORTED_EXTENSIONS
+from ingest.model import DocMeta
+from rag.settings import Settings
+
+_META_FIELDS = {f.name for f in fields(DocMeta)}
+
+
+def load_source_list(settings: Settings) -> list[DocMeta]:
+    """The default corpus as DocMeta records (``source_file`` relative to the corpus dir)."""
+    try:
+        data = tomllib.loads(settings.sources_file.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise IngestError(settings.sources_file, f"cannot read the source list ({e})") from e
+    out = []
+    for i, entry in enumerate(data.get("source", []), 1):
+        if "file" not in entry or "doc_id" not in entry:
+            raise IngestError(settings.sources_file, f"source #{i} lacks 'file' or 'doc_id'")
+        kw = {k: v for k, v in entry.items() if k in _META_FIELDS}
+        kw.setdefault("law_id", entry["doc_id"])
+        kw.setdefault("title", entry["doc_id"])
+        out.append(DocMeta(source_file=entry["file"], **kw))
+    return out
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "doc"
+
+
+def user_meta(path: Path, root: Path, jurisdiction: str = "", language: str = "") -> DocMeta:
+    rel = path.name if path == root else path.relative_to(root).as_posix()
+    doc_id = f"user-{_slug(rel)}"
+    title = re.sub(r"[_-]+", " ", path.stem).strip() or path.name
+    return DocMeta(doc_id=doc_id, law_id=doc_id, title=title, short_name=title, citation_name=title,
+                   jurisdiction=jurisdiction.upper(), language=language, source_file=rel, kind="user")
+
+
+def collect(paths: list[Path], settings: Settings, jurisdiction: str = "") -> tuple[list[tuple[Path, DocMeta]], list[str]]:
+    """Expand paths (files or folders) into (file, meta) pairs; also returns what is missing.
+
+    Files that are listed in the default source list keep that metadata, so
+    ``regqa ingest ../shared/corpus/jp`` and ``regqa ingest`` agree on doc ids.
+    """
+    known = {}
+    corpus_root = settings.corpus_dir.resolve()
+    try:
+        for m in load_source_list(settings):
+            known[(corpus_root / m.source_file).resolve()] = m
+    except IngestError:
+        pass  # a broken source list must not stop ingesting the user's own files
+    items: list[tuple[Path, DocMeta]] = []
+    missing: list[str] = []
+    for p in paths:
+        if not p.exists():
+            missing.append(f"{p}: no such file or folder")
+            continue
+        root = p if p.is_dir() else p.parent
+        files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        for f in files:
+            if p.is_dir() and (f.name.startswith(".") or f.name in ("MANIFEST.tsv",)):
+                continue
+            rf = f.resolve()
+            if rf in known:
+                items.append((f, known[rf]))
+                continue
+            if p.is_dir() and f.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                continue  # folders hold other things too; an explicitly named file is always tried
+            items.append((f, user_meta(f, root if p.is_dir() else f, jurisdiction)))
+    return items, missing
+
+
+def default_items(settings: Settings) -> tuple[list[tuple[Path, DocMeta]], list[str]]:
+    """The default corpus: every listed file that exists, and a note for each that does not."""
+    items, missing = [], []
+    if not settings.corpus_dir.is_dir():
+        return [], [f"corpus folder {settings.corpus_dir} not found (set REGQA_CORPUS_DIR)"]
+    for m in load_source_list(settings):
+        f = settings.corpus_dir / m.source_file
+        if f.is_file():
+            items.append((f, m))
+        else:
+            missing.append(f"{f}: listed in {settings.sources_file.name} but missing")
+    return items, missing

