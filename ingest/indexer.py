@@ -80,7 +80,7 @@ def ingest_lock(settings: Settings, wait: bool = True):
     """Exclusive lock on the data directory so two ingests never interleave their writes."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        fh = open(settings.lock_path, "a+")
+        fh = open(settings.lock_path, "a+")  # noqa: SIM115 - held across the yield below
     except OSError as e:
         raise BackendUnavailable(f"cannot write to the data directory {settings.data_dir} ({e.strerror})") from e
     try:

@@ -49,7 +49,7 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         s = cls(
             data_dir=Path(_env("DATA_DIR", "./data")),
             corpus_dir=Path(_env("CORPUS_DIR", _default_corpus_dir())),
@@ -76,7 +76,7 @@ class Settings:
         )
         return s.with_(**overrides) if overrides else s
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         known = {f.name for f in fields(self)}
         bad = set(changes) - known
         if bad:

@@ -203,7 +203,7 @@ class ChunkStore:
         """Every live chunk (for BM25 and article lookup), in document order."""
         live = self.active_hashes()
         out: list[Chunk] = []
-        for ids, metas, docs in self._pages(include=["metadatas", "documents"], where=where):
+        for _ids, metas, docs in self._pages(include=["metadatas", "documents"], where=where):
             for text, m in zip(docs, metas, strict=True):
                 if live.get(m.get("doc_id")) == m.get("file_hash"):
                     out.append(Chunk.from_metadata(text, m))

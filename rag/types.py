@@ -43,7 +43,7 @@ class Chunk:
         return {k: ("" if v is None else v) for k, v in d.items()}
 
     @classmethod
-    def from_metadata(cls, text: str, meta: dict) -> "Chunk":
+    def from_metadata(cls, text: str, meta: dict) -> Chunk:
         names = {f.name for f in fields(cls)}
         kw = {k: v for k, v in meta.items() if k in names and k != "text"}
         return cls(text=text, **kw)

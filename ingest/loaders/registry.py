@@ -52,7 +52,7 @@ def pick_loader(path: Path, meta: DocMeta):
     mods = _modules()
     if meta.loader:
         for m in mods:
-            if m.NAME == meta.loader:
+            if meta.loader == m.NAME:
                 return m
         raise IngestError(path, f"unknown loader {meta.loader!r} (known: {', '.join(m.NAME for m in mods)})")
     if path.suffix.lower() not in SUPPORTED_EXTENSIONS:

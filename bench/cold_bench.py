@@ -1,0 +1,33 @@
+"""Cold start: from process start to the first answer (`regqa ask` in a fresh process)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import percentiles, print_table, write_result
+
+SEED = "what penalties does Japan's AI law carry?"
+
+
+def run(runs: int = 3, out_dir: Path | None = None) -> dict:
+    exe = Path(sys.executable).parent / "regqa"
+    times, inner = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.run([str(exe), "ask", SEED, "--json"], capture_output=True, text=True,
+                           env=dict(os.environ, HF_HUB_OFFLINE="1"), timeout=900)
+        times.append(time.perf_counter() - t)
+        if p.returncode != 0:
+            raise SystemExit(f"regqa ask failed ({p.returncode}): {p.stderr.strip()[-500:]}")
+        inner.append(float(json.loads(p.stdout).get("timings", {}).get("total", 0.0)))
+    result = {"runs": runs, "process_to_answer": percentiles(times), "answer_inside_process": percentiles(inner)}
+    print_table(f"cold start: `regqa ask` in a fresh process, {runs} runs", ["measure", "p50 s", "max s"], [
+        ["process start -> answer printed", result["process_to_answer"]["p50"], result["process_to_answer"]["max"]],
+        ["first answer inside the process", result["answer_inside_process"]["p50"],
+         result["answer_inside_process"]["max"]]])
+    write_result("cold", result, out_dir)
+    return result

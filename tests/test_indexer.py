@@ -1,0 +1,98 @@
+"""Incremental, idempotent ingestion into a real embedded Chroma with the real MiniLM model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.indexer import Indexer
+from ingest.sources import collect
+from rag.store import ChunkStore
+
+LAW_V1 = """Model Act on Widgets
+
+Article 1 Purpose
+This Act lays down rules for the safe making of widgets.
+
+Article 2 Definitions
+For the purposes of this Act, a widget means a small mechanical device.
+
+Article 3 Penalties
+A person who sells an unsafe widget shall be liable to a fine of up to 500 thalers.
+"""
+
+
+def _ingest(settings, *paths: Path):
+    items, missing = collect(list(paths), settings)
+    assert not missing
+    return Indexer(settings, progress=False).ingest(items)
+
+
+def _articles(settings, doc_id: str) -> dict[str, str]:
+    return {c.article: c.body for c in ChunkStore(settings).all_chunks({"doc_id": doc_id})}
+
+
+def test_ingest_is_idempotent_and_replaces_changed_files(tmp_settings, tmp_path):
+    law = tmp_path / "docs" / "widgets.txt"
+    law.parent.mkdir()
+    law.write_text(LAW_V1, encoding="utf-8")
+
+    first = _ingest(tmp_settings, law.parent)
+    assert first.ok, first.to_dict()
+    (res,) = first.results
+    assert res.status == "added" and res.embedded == res.chunks >= 3
+    doc_id = res.doc_id
+    arts = _articles(tmp_settings, doc_id)
+    assert {"1", "2", "3"} <= set(arts)
+    assert "500 thalers" in arts["3"]
+
+    again = _ingest(tmp_settings, law.parent)
+    assert again.results[0].status == "unchanged"
+    assert again.totals()["embedded"] == 0
+    assert ChunkStore(tmp_settings).count() == res.chunks
+
+    law.write_text(LAW_V1.replace("500 thalers", "900 thalers") + "\nArticle 4 Entry into force\n"
+                   "This Act enters into force on 1 May.\n", encoding="utf-8")
+    changed = _ingest(tmp_settings, law.parent)
+    (res2,) = changed.results
+    assert res2.status == "replaced" and res2.doc_id == doc_id
+    arts = _articles(tmp_settings, doc_id)
+    assert "900 thalers" in arts["3"] and "4" in arts
+    # exactly the new chunks remain: no stale "500 thalers" copy, no duplicates
+    store = ChunkStore(tmp_settings)
+    bodies = [c.body for c in store.all_chunks()]
+    assert not any("500 thalers" in b for b in bodies)
+    assert store.count() == res2.chunks == len(bodies)
+    assert [d["doc_id"] for d in store.documents()] == [doc_id]
+
+
+def test_failure_in_one_document_keeps_the_others_and_the_old_version(tmp_settings, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(LAW_V1, encoding="utf-8")
+    other = tmp_path / "other.txt"
+    other.write_text(LAW_V1.replace("widgets", "gadgets"), encoding="utf-8")
+    assert _ingest(tmp_settings, good, other).ok
+    before = ChunkStore(tmp_settings).count()
+
+    # the indexed file turns into garbage and an empty file is added alongside
+    other.write_bytes(b"\x00\x01\x02binary\xff\xfe" * 100)
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    report = _ingest(tmp_settings, good, other, empty)
+    assert not report.ok
+    failed = {Path(r.source_file).name: r.error for r in report.errors}
+    assert set(failed) == {"other.txt", "empty.txt"}
+    assert all(name in err for name, err in failed.items())  # each error names its file
+    assert ChunkStore(tmp_settings).count() == before  # the old version of other.txt is still there
+
+
+def test_remove_deletes_document_and_chunks(tmp_settings, tmp_path):
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(LAW_V1, encoding="utf-8")
+    b.write_text(LAW_V1.replace("widgets", "gizmos"), encoding="utf-8")
+    report = _ingest(tmp_settings, a, b)
+    ids = {r.source_file: r.doc_id for r in report.results}
+    indexer = Indexer(tmp_settings, progress=False)
+    assert indexer.remove(ids["a.txt"])
+    assert not indexer.remove(ids["a.txt"])
+    store = ChunkStore(tmp_settings)
+    assert [d["doc_id"] for d in store.documents()] == [ids["b.txt"]]
+    assert {c.doc_id for c in store.all_chunks()} == {ids["b.txt"]}
