@@ -120,9 +120,10 @@ class Indexer:
         report = IngestReport(missing=list(missing or []))
         with ingest_lock(self.settings):
             try:
-                self.store.drop_orphans()
                 todo = self._parse_all(items, force, report)
                 self._embed_and_commit(todo, report, on_progress)
+                # Only now: chunks left by a killed ingest were reused above instead of re-embedded.
+                self.store.drop_orphans()
             except BackendUnavailable:
                 raise
             except Exception as e:
@@ -140,6 +141,10 @@ class Indexer:
             res = DocResult(source_file=meta.source_file or path.name, doc_id=meta.doc_id)
             report.results.append(res)
             try:
+                size = path.stat().st_size
+                if size > self.settings.max_file_mb * 2**20:  # checked before any loader reads it
+                    raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {self.settings.max_file_mb} MB;"
+                                            " raise REGQA_MAX_FILE_MB to allow it)")
                 fhash = file_sha256(path)
                 live = self.store.document(meta.doc_id)
                 if live and live.get("file_hash") == fhash and not force:

@@ -55,11 +55,11 @@ def collect(paths: list[Path], settings: Settings, jurisdiction: str = "") -> tu
     Files that are listed in the default source list keep that metadata, so
     ``regqa ingest ../shared/corpus/jp`` and ``regqa ingest`` agree on doc ids.
     """
-    known = {}
+    known: dict[Path, list[DocMeta]] = {}  # one file may hold several documents (e.g. zh + en columns)
     corpus_root = settings.corpus_dir.resolve()
     try:
         for m in load_source_list(settings):
-            known[(corpus_root / m.source_file).resolve()] = m
+            known.setdefault((corpus_root / m.source_file).resolve(), []).append(m)
     except IngestError:
         pass  # a broken source list must not stop ingesting the user's own files
     items: list[tuple[Path, DocMeta]] = []
@@ -75,7 +75,7 @@ def collect(paths: list[Path], settings: Settings, jurisdiction: str = "") -> tu
                 continue
             rf = f.resolve()
             if rf in known:
-                items.append((f, known[rf]))
+                items += [(f, m) for m in known[rf]]
                 continue
             if p.is_dir() and f.suffix.lower() not in SUPPORTED_EXTENSIONS:
                 continue  # folders hold other things too; an explicitly named file is always tried

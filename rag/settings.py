@@ -33,6 +33,7 @@ class Settings:
     embedder: str = "minilm"  # minilm | e5 | st:<sentence-transformers model name or path>
     embed_batch: int = 64
     max_chunk_chars: int = 900  # MiniLM reads 256 tokens; longer text is cut off unseen
+    max_file_mb: int = 25  # larger files are refused before parsing: bounded memory, bounded embed time
     top_k: int = 6
     dense_k: int = 30
     bm25_k: int = 30
@@ -60,6 +61,7 @@ class Settings:
             embedder=_env("EMBEDDER", "minilm"),
             embed_batch=int(_env("EMBED_BATCH", "64")),
             max_chunk_chars=int(_env("MAX_CHUNK_CHARS", "900")),
+            max_file_mb=int(_env("MAX_FILE_MB", "25")),
             top_k=int(_env("TOP_K", "6")),
             dense_k=int(_env("DENSE_K", "30")),
             bm25_k=int(_env("BM25_K", "30")),

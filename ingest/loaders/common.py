@@ -8,7 +8,12 @@ from pathlib import Path
 
 from ingest.errors import IngestError
 
-MAX_FILE_BYTES = 60 * 1024 * 1024  # larger files are refused rather than read into memory
+
+def max_file_bytes() -> int:
+    """Files above REGQA_MAX_FILE_MB are refused rather than read into memory."""
+    from rag.settings import Settings
+
+    return Settings.from_env().max_file_mb * 2**20
 
 _ENCODINGS = ("utf-8-sig", "utf-16", "cp932", "euc-kr", "gb18030", "cp1252")
 
@@ -20,8 +25,10 @@ def read_bytes(path: Path) -> bytes:
         raise IngestError(path, f"cannot read file ({e.strerror})") from e
     if size == 0:
         raise IngestError(path, "empty file")
-    if size > MAX_FILE_BYTES:
-        raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {MAX_FILE_BYTES // 2**20} MB)")
+    limit = max_file_bytes()
+    if size > limit:
+        raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {limit // 2**20} MB; "
+                                "raise REGQA_MAX_FILE_MB to allow it)")
     try:
         return path.read_bytes()
     except OSError as e:
