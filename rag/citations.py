@@ -1,0 +1,190 @@
+"""Citations: split a chunk body into verbatim sentences, label a provision
+("Regulation (EU) 2024/1689, Art. 99(3)", "Cal. Bus. & Prof. Code § 22757.2")
+and number the sources of an answer [1], [2], ... in order of first use.
+
+Quotes are always exact substrings of ``Chunk.body`` (spans are cut from the
+body, never rebuilt), so a reader can find them in the official text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.types import Chunk, Citation, Hit
+
+# Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
+# Japanese definitions read "（以下「本部長」という。）" in the middle of a sentence).
+_ABBREV_RE = re.compile(
+    r"(?:\b(?:Art|Arts|No|Nos|para|paras|p|pp|e\.g|i\.e|cf|vs|etc|Sec|Secs|Ch|Reg|Dir|Stats|Cal|Bus|Prof|Civ|Gov|"
+    r"Pen|Ed|Elec|seq|et|al|approx|incl|Inc|Ltd|Co|Corp|Mr|Ms|Dr|St|U\.S|U\.K|[A-Z])\.)$")
+_LATIN_END = ".!?"
+_CJK_END = "。！？"
+_OPEN = "（「『【〔(["
+_CLOSE = "）」』】〕)]"
+# A line that starts a numbered paragraph: "3. ...", "(2) ...", "(a) ..." (code subdivisions).
+_PARA_DIGIT_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\.\s")
+_PARA_PAREN_DIGIT_RE = re.compile(r"^\s*\((\d{1,3})\)\s")
+_PARA_LETTER_RE = re.compile(r"^\s*\(([a-z]{1,2})\)\s")
+MAX_QUOTE_CHARS = 750
+ELLIPSIS = " …"
+
+
+def sentence_spans(body: str) -> list[tuple[int, int]]:
+    """(start, end) spans of the sentences of ``body``; lines are never joined."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in body.split("\n"):
+        start, depth, i, n = 0, 0, 0, len(line)
+        while i < n:
+            ch = line[i]
+            if ch in _OPEN:
+                depth += 1
+            elif ch in _CLOSE:
+                depth = max(0, depth - 1)
+            elif ch in _CJK_END and depth == 0:
+                spans.append((pos + start, pos + i + 1))
+                start = i + 1
+            elif ch in _LATIN_END and i + 1 < n and line[i + 1] == " ":
+                before = line[start:i + 1].strip()
+                nxt = line[i + 1:].lstrip()[:1]
+                # Not after "Art." or "No.", nor the "1." that numbers a paragraph.
+                if (nxt and (nxt.isupper() or nxt.isdigit() or nxt in "“\"(‘'")
+                        and not _ABBREV_RE.search(before) and not re.fullmatch(r"\(?\w{1,4}\)?\.", before)):
+                    spans.append((pos + start, pos + i + 1))
+                    start = i + 1
+            i += 1
+        spans.append((pos + start, pos + n))
+        pos += n + 1
+    out = []
+    for a, b in spans:  # trim whitespace, drop empties
+        seg = body[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg) - len(seg.rstrip())
+        if b - trail > a + lead:
+            out.append((a + lead, b - trail))
+    return out
+
+
+def sentences(body: str) -> list[str]:
+    return [body[a:b] for a, b in sentence_spans(body)]
+
+
+def clip(sentence: str, limit: int = MAX_QUOTE_CHARS) -> str:
+    """A long sentence cut at a clause boundary, marked with " …" (the part before it is verbatim)."""
+    if len(sentence) <= limit:
+        return sentence
+    cut = max(sentence.rfind(sep, 0, limit) for sep in ("; ", ", ", "、", " "))
+    cut = cut if cut > limit // 2 else limit
+    return sentence[:cut].rstrip(" ,;、") + ELLIPSIS
+
+
+def paragraph_of(chunk: Chunk, start: int) -> str:
+    """The paragraph a sentence starting at ``start`` of the body belongs to ("" when unknown).
+
+    A chunk holding one paragraph says so itself; a whole article or a run ("2-4")
+    is resolved by the nearest paragraph number printed at a line start above it.
+    """
+    para = chunk.paragraph or ""
+    if para and "-" not in para:
+        return para
+    if chunk.unit_kind not in ("article", "section"):
+        return ""
+    lines = chunk.body[:start].split("\n")
+    current = chunk.body[start:].split("\n", 1)[0]
+    lines[-1] = lines[-1] + current
+    for line in reversed(lines):
+        for rx in (_PARA_DIGIT_RE, _PARA_PAREN_DIGIT_RE):
+            m = rx.match(line)
+            if m:
+                return m.group(1)
+        if chunk.unit_kind == "section":
+            m = _PARA_LETTER_RE.match(line)
+            if m:
+                return f"({m.group(1)})"
+    return ""
+
+
+def provision_ref(chunk: Chunk, paragraph: str = "") -> str:
+    """The provision part of a label: "Art. 99(3)", "§ 22757.2(a)", "Recital 27", "Annex III"."""
+    kind, art = chunk.unit_kind, chunk.article
+    para = paragraph if paragraph and "-" not in paragraph else ""
+    if para and not para.startswith("("):
+        para = f"({para})"
+    if kind == "recital":
+        return f"Recital {art}"
+    if kind == "annex":
+        return f"Annex {art}"
+    if kind == "section":
+        return f"§ {art}{para}"
+    if kind == "supplementary":
+        num = art.removeprefix("suppl-") if art.startswith("suppl-") else ""
+        return f"Supplementary Provisions, Art. {num}" if num else "Supplementary Provisions"
+    if kind in ("page", "paragraph") or not art:
+        return chunk.label or ""
+    return f"Art. {art}{para}"
+
+
+def law_name(chunk: Chunk) -> str:
+    return chunk.citation_name or chunk.short_name or chunk.law_title or chunk.law_id
+
+
+def label(chunk: Chunk, paragraph: str = "") -> str:
+    """Full citation label: "Act No. 53 of 2025, Art. 16", "Cal. Bus. & Prof. Code § 22757.2"."""
+    name, ref = law_name(chunk), provision_ref(chunk, paragraph)
+    if not ref:
+        return name
+    return f"{name} {ref}" if ref.startswith("§") else f"{name}, {ref}"
+
+
+def citation_from_hit(hit: Hit | Chunk, n: int, quote: str = "", paragraph: str | None = None) -> Citation:
+    """One Citation for a hit (or chunk); ``quote`` defaults to the first sentence."""
+    c = hit.chunk if isinstance(hit, Hit) else hit
+    if not quote:
+        sents = sentences(c.body)
+        quote = clip(sents[0]) if sents else ""
+    if paragraph is None:
+        idx = c.body.find(quote.removesuffix(ELLIPSIS)) if quote else -1
+        paragraph = paragraph_of(c, idx) if idx >= 0 else (c.paragraph if "-" not in c.paragraph else "")
+    return Citation(n=n, doc_id=c.doc_id, law_title=c.law_title, jurisdiction=c.jurisdiction, article=c.article,
+                    paragraph=paragraph, quote=quote, official_url=c.official_url, source_file=c.source_file,
+                    label=label(c, paragraph), unit_kind=c.unit_kind, language=c.language, chunk_id=c.chunk_id,
+                    passage=c.body)
+
+
+@dataclass
+class Quote:
+    """A verbatim sentence of a chunk, ready to cite."""
+
+    chunk: Chunk
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return clip(self.chunk.body[self.start:self.end])
+
+    @property
+    def paragraph(self) -> str:
+        return paragraph_of(self.chunk, self.start)
+
+
+class CitationBook:
+    """Numbers sources in order of first use; one number per (doc, unit, article, paragraph)."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._by_key: dict[tuple, Citation] = {}
+
+    def cite(self, q: Quote) -> int:
+        c, para = q.chunk, q.paragraph
+        key = (c.doc_id, c.unit_kind, c.article, para)
+        cit = self._by_key.get(key)
+        if cit is None:
+            cit = citation_from_hit(c, len(self.citations) + 1, quote=q.text, paragraph=para)
+            self._by_key[key] = cit
+            self.citations.append(cit)
+        elif q.text not in cit.quote:
+            cit.quote = f"{cit.quote} … {q.text}"
+            if c.body not in cit.passage:
+                cit.passage = f"{cit.passage}\n…\n{c.body}"
+        return cit.n

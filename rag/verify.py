@@ -1,0 +1,301 @@
+"""Check an LLM answer sentence by sentence against the passages it cites.
+
+An LLM may invent facts, cite a passage that was never retrieved, change a
+number, mix jurisdictions or obey instructions hidden in a document. Every
+sentence of the generated text must therefore:
+
+1. cite at least one [n] that names a retrieved passage (markers for other
+   numbers are removed);
+2. be supported by the passages it cites: most of its content words (CJK:
+   character bigrams) occur in them, and every number it states occurs there;
+3. not rest only on instruction-like text inside a passage (rag/data/injection.toml),
+   and not itself contain such text;
+4. not name only jurisdictions other than those of the passages it cites.
+
+Sentences that fail are removed from the text and reported with the reason.
+Sentences saying the passages do not answer need no citation. The check is
+lexical on purpose: it is fast, deterministic and explainable, and a paraphrase
+that drifts too far from the source is exactly what a legal answer must avoid.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
+# Sentence end: punctuation, then any citation markers that belong to it, then space.
+_END_RE = re.compile(r"([.!?。！？])((?:\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\])*)(\s*)")
+_ABBREV = {"art", "arts", "no", "nos", "sec", "secs", "para", "paras", "p", "pp", "e.g", "i.e", "cf", "vs", "etc",
+           "ch", "reg", "dir", "approx", "incl", "u.s", "u.k", "mr", "ms", "dr", "st", "op", "cit", "ibid", "fig"}
+_LIST_PREFIX_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·]|#+)\s+")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_HIRAGANA_RE = re.compile(r"^[\u3040-\u309f]+$")
+_WORD_RE = re.compile(r"[a-z][a-z0-9'’-]*")
+_NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|trillion|thousand|万|億|兆|千))?")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
+
+
+@dataclass
+class Flag:
+    sentence: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.sentence}"
+
+
+@dataclass
+class Verdict:
+    clean_text: str
+    flags: list[Flag] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)  # markers used by the surviving sentences, first use first
+    kept: int = 0  # sentences kept
+    no_answer: bool = False  # a kept sentence says the passages do not answer
+
+    @property
+    def flagged(self) -> list[str]:
+        return [str(f) for f in self.flags]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    # Loaded once on first use; the files are small data, not logic.
+    data = tomllib.loads((_DATA / "verify.toml").read_text(encoding="utf-8"))
+    inj = tomllib.loads((_DATA / "injection.toml").read_text(encoding="utf-8"))
+    return {
+        "threshold": float(data.get("support_threshold", 0.6)),
+        "stop": frozenset(data.get("stopwords", "").split()),
+        "no_answer": [re.compile(p, re.I) for p in data.get("no_answer_patterns", [])],
+        "jur": {j: [re.compile(p, re.I) for p in pats] for j, pats in data.get("jurisdictions", {}).items()},
+        "inject": [re.compile(p, re.I) for p in inj.get("patterns", [])],
+    }
+
+
+def injection_matches(text: str) -> list[str]:
+    """Instruction-like snippets found in ``text`` (empty when it looks like plain law)."""
+    norm = unicodedata.normalize("NFKC", text)
+    return [m.group(0) for p in _lexicon()["inject"] for m in p.finditer(norm)]
+
+
+def strip_injections(text: str) -> str:
+    """``text`` without the sentences that contain instruction-like text."""
+    if not injection_matches(text):
+        return text
+    return "".join(s for s in split_sentences(text) if not injection_matches(s))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing whitespace (``"".join`` gives ``text`` back).
+
+    Lines are split first (list items are separate claims); markers after a
+    full stop belong to the sentence before it; "Art. 5" is not a sentence end.
+    """
+    out: list[str] = []
+    for line in re.split(r"(?<=\n)", text):
+        start = 0
+        for m in _END_RE.finditer(line):
+            punct, marks, space = m.groups()
+            end = m.end()
+            if punct == ".":
+                if not (marks or space) and end < len(line) and line[end].isascii() and line[end].isalnum():
+                    continue  # "1.5", "2024/1689.x"
+                before = re.search(r"(\S+)$", line[start:m.start()])
+                word = before.group(1).lower().lstrip("([") if before else ""
+                if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+                    continue
+                if end < len(line) and line[end].islower():
+                    continue
+            if end > start:
+                out.append(line[start:end])
+                start = end
+        if start < len(line):
+            out.append(line[start:])
+    return out
+
+
+def markers(text: str) -> list[int]:
+    """Citation numbers in ``text`` in order of appearance ("[1-3]" gives 1, 2, 3)."""
+    nums: list[int] = []
+    for m in MARKER_RE.finditer(unicodedata.normalize("NFKC", text)):
+        for part in re.split(r"[,;]", m.group(1)):
+            bounds = [int(x) for x in re.split(r"[–-]", part) if x.strip()]
+            if len(bounds) == 2 and 0 <= bounds[1] - bounds[0] <= 20:
+                nums.extend(range(bounds[0], bounds[1] + 1))
+            else:
+                nums.extend(bounds)
+    return nums
+
+
+def _canon(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:.6g}"
+
+
+def _numbers(text: str) -> set[str]:
+    vals: set[str] = set()
+    for m in _NUM_RE.finditer(text):
+        raw = re.sub(r"[,\u00a0 ]", "", m.group(0).split(m.group(1))[0] if m.group(1) else m.group(0)).strip()
+        try:
+            v = float(raw)
+        except ValueError:
+            continue
+        vals.add(_canon(v))
+        if m.group(1):
+            vals.add(_canon(v * _SCALE[m.group(1)]))
+    return vals
+
+
+def _sentence_numbers(text: str) -> set[str]:
+    """Numbers a sentence claims: with a scale word only the scaled value counts."""
+    vals: set[str] = set()
+    for m in _NUM_RE.finditer(text):
+        head = m.group(0).split(m.group(1))[0] if m.group(1) else m.group(0)
+        raw = re.sub(r"[,\u00a0 ]", "", head).strip()
+        try:
+            v = float(raw)
+        except ValueError:
+            continue
+        vals.add(_canon(v * _SCALE[m.group(1)] if m.group(1) else v))
+    return vals
+
+
+def content_units(text: str) -> set[str]:
+    """Content units: word stems (6-letter prefixes) and CJK character bigrams."""
+    stop = _lexicon()["stop"]
+    units: set[str] = set()
+    for w in _WORD_RE.findall(text):
+        w = re.sub(r"['’]s$", "", w).strip("'’-")
+        if w and w not in stop and not w.isdigit():
+            units.add(w[:6])
+    for run in _CJK_RE.findall(text):
+        if len(run) == 1:
+            units.add(run)
+        for i in range(len(run) - 1):
+            bg = run[i:i + 2]
+            if not _HIRAGANA_RE.match(bg):  # kana-only pairs are grammar, not content
+                units.add(bg)
+    return units
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return MARKER_RE.sub(" ", text).lower()
+
+
+def _jurisdiction_of(item: Any) -> str:
+    for obj in (item, getattr(item, "chunk", None)):
+        j = getattr(obj, "jurisdiction", "") if obj is not None else ""
+        if j:
+            return str(j)
+    return ""
+
+
+def _named_jurisdictions(text: str) -> set[str]:
+    return {j for j, pats in _lexicon()["jur"].items() if any(p.search(text) for p in pats)}
+
+
+def _same_jurisdiction(named: set[str], cited: set[str]) -> bool:
+    # "US-CA" passages satisfy a sentence naming California; a passage's "US-CA" also counts as "US".
+    widened = cited | {c.split("-")[0] for c in cited}
+    return bool(named & widened)
+
+
+def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
+          passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None) -> Verdict:
+    """Verify ``answer_text``; see the module docstring. ``passages``: {n: text} or a list numbered from 1."""
+    lex = _lexicon()
+    threshold = lex["threshold"] if threshold is None else threshold
+    texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
+    valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
+    jur = {n: _jurisdiction_of(citations_by_n[n]) for n in valid} if citations_by_n else {}
+    clean = {n: _norm(strip_injections(texts[n])) for n in valid}
+    raw = {n: _norm(texts[n]) for n in valid}
+
+    kept: list[str] = []
+    flags: list[Flag] = []
+    cited: list[int] = []
+    said_no_answer = False
+    for piece in split_sentences(answer_text):
+        sentence = piece.strip()
+        if not sentence:
+            kept.append(piece)
+            continue
+        ns = markers(sentence)
+        good = [n for n in dict.fromkeys(ns) if n in valid]
+        bad = [n for n in dict.fromkeys(ns) if n not in valid]
+        body = _norm(_LIST_PREFIX_RE.sub("", sentence))
+        if bad:
+            piece = MARKER_RE.sub(lambda m: "".join(f"[{n}]" for n in markers(m.group(0)) if n in valid), piece)
+            piece = re.sub(r"[ \t]+([.。,;])", r"\1", piece)
+            flags.append(Flag(sentence, f"cites {', '.join(f'[{n}]' for n in bad)}, which was not retrieved"
+                                        + (" (marker removed)" if good else " (sentence removed)")))
+            if not good:
+                continue
+        if injection_matches(sentence):
+            flags.append(Flag(sentence, "contains instruction-like text (possible prompt injection)"))
+            continue
+        no_answer = any(p.search(body) for p in lex["no_answer"])
+        if not good:
+            if no_answer or not (content_units(body) or _sentence_numbers(body)):
+                said_no_answer = said_no_answer or no_answer
+                kept.append(piece)  # "the passages do not answer", or a content-free line
+            else:
+                flags.append(Flag(sentence, "no citation"))
+            continue
+        reason = "" if no_answer else _support_problem(body, good, clean, raw, threshold)
+        if not reason:
+            named = _named_jurisdictions(body)
+            cited_j = {jur[n] for n in good if jur.get(n)}
+            if named and cited_j and not _same_jurisdiction(named, cited_j):
+                reason = (f"names {', '.join(sorted(named))} but cites passages from "
+                          f"{', '.join(sorted(cited_j))} (jurisdictions mixed)")
+        if reason:
+            flags.append(Flag(sentence, reason))
+            continue
+        kept.append(piece)
+        said_no_answer = said_no_answer or no_answer
+        cited.extend(n for n in good if n not in cited)
+    text = re.sub(r"[ \t]+\n", "\n", "".join(kept)).strip()
+    return Verdict(clean_text=text, flags=flags, cited=cited, kept=sum(1 for k in kept if k.strip()),
+                   no_answer=said_no_answer)
+
+
+def _support_problem(body: str, ns: list[int], clean: dict[int, str], raw: dict[int, str], threshold: float) -> str:
+    """Empty when the cited passages support ``body``; else why not."""
+    def problem(source: dict[int, str]) -> str:
+        joined = "\n".join(source[n] for n in ns)
+        missing_nums = _sentence_numbers(body) - _numbers(joined)
+        if missing_nums:
+            return f"number(s) {', '.join(sorted(missing_nums))} not in the cited passage(s)"
+        units = content_units(body)
+        if not units:
+            return ""
+        pu = content_units(joined)
+        ratio = len(units & pu) / len(units)
+        if ratio < threshold:
+            return f"not supported by the cited passage(s) (word overlap {ratio:.2f} < {threshold:.2f})"
+        return ""
+
+    first = problem(clean)
+    if first and not problem(raw):
+        return "repeats instruction-like text from a passage (prompt injection), not the law"
+    return first
+
+
+def verify(answer_text: str, citations_by_n: Mapping[int, Any] | None,
+           passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None) -> tuple[str, list[str]]:
+    """(clean_text, flagged): the answer without unsupported sentences, and why each was removed.
+
+    ``citations_by_n`` maps [n] to the Citation/Hit/Chunk it stands for (its
+    ``jurisdiction`` is used); ``passages`` maps [n] to the passage text
+    (include the law and article label so that "Article 99" can be supported).
+    """
+    v = check(answer_text, citations_by_n, passages, threshold=threshold)
+    return v.clean_text, v.flagged
