@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from rag.errors import BackendUnavailable, IndexNotReady
@@ -63,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     except (BackendUnavailable, IndexNotReady) as e:
         print(f"regqa: {e}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except Exception as e:  # a bug or an unforeseen backend failure: one line, traceback on request
+        if os.environ.get("REGQA_DEBUG"):
+            raise
+        print(f"regqa: unexpected error: {type(e).__name__}: {str(e)[:300]} (set REGQA_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return EXIT_PARTIAL
 
 
 if __name__ == "__main__":

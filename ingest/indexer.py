@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import shutil
 import sqlite3
 import sys
 import time
@@ -97,7 +98,26 @@ def ingest_lock(settings: Settings, wait: bool = True):
         fh.close()
 
 
+def _disk_problem(settings: Settings) -> str:
+    """Chroma wraps I/O failures in its own errors ("Error in compaction"), so look at the disk itself."""
+    if settings.chroma_url:
+        return ""
+    try:
+        free = shutil.disk_usage(settings.data_dir).free
+        if free < 16 * 2**20:
+            return f"the disk is full ({free / 2**20:.1f} MB free)"
+        probe = settings.data_dir / ".write-probe"
+        probe.write_bytes(b"x")
+        probe.unlink()
+    except OSError as e:
+        return {28: "the disk is full", 30: "the directory is read-only"}.get(e.errno, e.strerror or str(e))
+    return ""
+
+
 def _writable_error(e: Exception, settings: Settings) -> BackendUnavailable | None:
+    problem = _disk_problem(settings)
+    if problem:
+        return BackendUnavailable(f"cannot write the index in {settings.data_dir}: {problem}")
     text = str(e).lower()
     if isinstance(e, OSError) and e.errno in (28, 30, 13):  # ENOSPC, EROFS, EACCES
         return BackendUnavailable(f"cannot write the index in {settings.data_dir}: {e.strerror}")

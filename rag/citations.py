@@ -25,7 +25,8 @@ _CLOSE = "）」』】〕)]"
 _PARA_DIGIT_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\.\s")
 _PARA_PAREN_DIGIT_RE = re.compile(r"^\s*\((\d{1,3})\)\s")
 _PARA_LETTER_RE = re.compile(r"^\s*\(([a-z]{1,2})\)\s")
-MAX_QUOTE_CHARS = 750
+MAX_QUOTE_CHARS = 900  # = the default chunk size: a whole provision sentence fits
+LIST_QUOTE_CHARS = 700  # a lead-in quoted with its list items stays within this many characters
 ELLIPSIS = " …"
 
 
@@ -159,9 +160,20 @@ class Quote:
     start: int
     end: int
 
+    def __post_init__(self) -> None:
+        # A lead-in ending in ":" ("The following AI practices shall be prohibited:") says nothing
+        # alone: the quote runs on over the list lines that follow, within the quote budget.
+        body = self.chunk.body
+        while body[self.start:self.end].rstrip().endswith((":", "：")) and self.end < len(body):
+            nxt = body.find("\n", self.end + 1)
+            nxt = len(body) if nxt < 0 else nxt
+            if nxt - self.start > LIST_QUOTE_CHARS:
+                break
+            self.end = nxt
+
     @property
     def text(self) -> str:
-        return clip(self.chunk.body[self.start:self.end])
+        return clip(self.chunk.body[self.start:self.end].strip())
 
     @property
     def paragraph(self) -> str:

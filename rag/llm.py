@@ -19,6 +19,9 @@ from rag.settings import Settings
 
 CHOICES = ("openai", "ollama", "fake")
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
+# Answers are a few sentences; the cap stops a small local model that rambles or loops from
+# holding the chat for minutes. Override with Settings(extra={"llm_max_tokens": N}).
+DEFAULT_MAX_TOKENS = 1024
 
 
 def model_url(settings: Settings, name: str | None = None) -> str:
@@ -34,6 +37,7 @@ def model_url(settings: Settings, name: str | None = None) -> str:
 def get_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel:
     """A LangChain chat model for ``name`` (default ``settings.llm``)."""
     name = (name or settings.llm or "").lower()
+    max_tokens = int(settings.extra.get("llm_max_tokens", DEFAULT_MAX_TOKENS))
     if name == "openai":
         from langchain_openai import ChatOpenAI
 
@@ -44,6 +48,7 @@ def get_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel
             temperature=settings.llm_temperature,
             timeout=settings.llm_timeout,
             max_retries=1,
+            max_tokens=max_tokens,
             streaming=True,
         )
     if name == "ollama":
@@ -53,6 +58,7 @@ def get_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel
             base_url=model_url(settings, "ollama"),
             model=settings.llm_model or "llama3.1",
             temperature=settings.llm_temperature,
+            num_predict=max_tokens,
             client_kwargs={"timeout": settings.llm_timeout},
         )
     if name == "fake":

@@ -18,10 +18,12 @@ from pathlib import Path
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from rag.citations import citation_from_hit, clip
+from rag.citations import sentences as body_sentences
 from rag.llm import get_chat_model, is_connection_error, unavailable
 from rag.settings import Settings
-from rag.types import Answer, Citation, Hit, Scope
-from rag.verify import MARKER_RE, check, content_units, injection_matches, split_sentences
+from rag.types import Answer, Hit, Scope
+from rag.verify import MARKER_RE, check, content_units, injection_matches, markers, split_sentences
 
 _DATA = Path(__file__).resolve().parent / "data"
 _MAX_HISTORY_TURNS = 4  # enough to resolve "what about fines?"; older turns only cost context
@@ -68,46 +70,21 @@ def build_messages(question: str, scope: Scope | None, hits: list[Hit],
     asked = question
     if scope is not None and scope.resolved_question and scope.resolved_question.strip() != question.strip():
         asked = f"{question} (understood as: {scope.resolved_question})"
-    user = p["user"].format(history=hist, passages="\n\n".join(blocks), question=asked)
+    note = p["scope_note"].format(jurisdictions=", ".join(scope.jurisdictions)) if scope and scope.jurisdictions else ""
+    user = p["user"].format(history=hist, passages="\n\n".join(blocks), question=asked, scope_note=note)
     return [SystemMessage(content=p["system"]), HumanMessage(content=user)]
 
 
-def best_quote(body: str, sentences: list[str], max_chars: int = 300) -> str:
-    """The sentence of ``body`` sharing most content with the answer sentences that cite it."""
+def best_quote(body: str, sentences: list[str]) -> str:
+    """The verbatim sentence of ``body`` sharing most content with the answer sentences that cite it."""
     claim = set().union(*(content_units(s.lower()) for s in sentences)) if sentences else set()
     best, best_score = "", -1.0
-    for s in split_sentences(body):
-        s = s.strip()
-        if not s:
-            continue
+    for s in body_sentences(body):
         u = content_units(s.lower())
         score = len(u & claim) / (len(u) ** 0.5 or 1.0)
         if score > best_score:
             best, best_score = s, score
-    best = best or body.strip()
-    return best if len(best) <= max_chars else best[:max_chars].rsplit(" ", 1)[0] + " …"
-
-
-def _citation(n: int, hit: Hit, quote: str) -> Citation:
-    c = hit.chunk
-    try:  # the answer helper's builder keeps offline and LLM citations alike, when present
-        from rag import citations as _cit
-
-        for name in ("citation_from_hit", "make_citation", "build_citation", "to_citation"):
-            fn = getattr(_cit, name, None)
-            if callable(fn):
-                try:
-                    cit = fn(hit, n, quote=quote)
-                except TypeError:
-                    continue
-                if isinstance(cit, Citation):
-                    return cit
-    except ImportError:
-        pass
-    return Citation(n=n, doc_id=c.doc_id, law_title=c.law_title, jurisdiction=c.jurisdiction, article=c.article,
-                    paragraph=c.paragraph, quote=quote, official_url=c.official_url, source_file=c.source_file,
-                    label=c.cite_label, unit_kind=c.unit_kind, language=c.language, chunk_id=c.chunk_id,
-                    passage=c.body)
+    return clip(best) if best else ""
 
 
 class LLMAnswerer:
@@ -166,8 +143,9 @@ class LLMAnswerer:
         sentences = [s for s in split_sentences(verdict.clean_text) if s.strip()]
         citations = []
         for n in verdict.cited:
-            citing = [MARKER_RE.sub("", s) for s in sentences if f"[{n}]" in s or re.search(rf"\[[^\]]*\b{n}\b[^\]]*\]", s)]
-            citations.append(_citation(n, by_n[n], best_quote(by_n[n].chunk.body, citing)))
+            citing = [MARKER_RE.sub("", s) for s in sentences if n in markers(s)]
+            # Same builder as the offline answerer: identical labels, paragraphs and quote clipping.
+            citations.append(citation_from_hit(by_n[n], n, quote=best_quote(by_n[n].chunk.body, citing)))
         abstained = not citations
         text = verdict.clean_text
         if abstained and not verdict.no_answer:  # nothing survived: say so rather than show leftovers

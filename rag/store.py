@@ -215,6 +215,12 @@ class ChunkStore:
         if self.count() == 0:
             return []
         live = self.active_hashes()
+        if not live:
+            return []
+        # Filter to live versions inside the query: chunks of an ingest still under way (or killed)
+        # must not crowd the live ones out of the top k.
+        live_only = {"file_hash": {"$in": sorted(set(live.values()))}}
+        where = {"$and": [where, live_only]} if where else live_only
         pairs = self._guard(self.vectorstore.similarity_search_with_score, query, k=k, filter=where)
         out = []
         for doc, distance in pairs:

@@ -59,6 +59,7 @@ class Verdict:
     cited: list[int] = field(default_factory=list)  # markers used by the surviving sentences, first use first
     kept: int = 0  # sentences kept
     no_answer: bool = False  # a kept sentence says the passages do not answer
+    notes: list[str] = field(default_factory=list)  # citations the verifier added to uncited sentences
 
     @property
     def flagged(self) -> list[str]:
@@ -72,6 +73,7 @@ def _lexicon() -> dict:
     inj = tomllib.loads((_DATA / "injection.toml").read_text(encoding="utf-8"))
     return {
         "threshold": float(data.get("support_threshold", 0.6)),
+        "attribute_threshold": float(data.get("attribute_threshold", 0.85)),
         "stop": frozenset(data.get("stopwords", "").split()),
         "no_answer": [re.compile(p, re.I) for p in data.get("no_answer_patterns", [])],
         "jur": {j: [re.compile(p, re.I) for p in pats] for j, pats in data.get("jurisdictions", {}).items()},
@@ -138,31 +140,23 @@ def _canon(v: float) -> str:
     return str(int(v)) if v == int(v) else f"{v:.6g}"
 
 
-def _numbers(text: str) -> set[str]:
+def _numbers(text: str, *, claimed: bool = False) -> set[str]:
+    """Numeric values in ``text`` ("35 000 000", "35,000,000" and "35 million" agree).
+
+    A passage offers both the bare and the scaled value of "35 million"; a
+    sentence (``claimed``) claims only the scaled one.
+    """
     vals: set[str] = set()
     for m in _NUM_RE.finditer(text):
-        raw = re.sub(r"[,\u00a0 ]", "", m.group(0).split(m.group(1))[0] if m.group(1) else m.group(0)).strip()
+        head = m.group(0)[: m.start(1) - m.start()] if m.group(1) else m.group(0)
         try:
-            v = float(raw)
+            v = float(re.sub(r"[,\u00a0 ]", "", head))
         except ValueError:
             continue
-        vals.add(_canon(v))
+        if not (claimed and m.group(1)):
+            vals.add(_canon(v))
         if m.group(1):
             vals.add(_canon(v * _SCALE[m.group(1)]))
-    return vals
-
-
-def _sentence_numbers(text: str) -> set[str]:
-    """Numbers a sentence claims: with a scale word only the scaled value counts."""
-    vals: set[str] = set()
-    for m in _NUM_RE.finditer(text):
-        head = m.group(0).split(m.group(1))[0] if m.group(1) else m.group(0)
-        raw = re.sub(r"[,\u00a0 ]", "", head).strip()
-        try:
-            v = float(raw)
-        except ValueError:
-            continue
-        vals.add(_canon(v * _SCALE[m.group(1)] if m.group(1) else v))
     return vals
 
 
@@ -208,8 +202,15 @@ def _same_jurisdiction(named: set[str], cited: set[str]) -> bool:
 
 
 def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
-          passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None) -> Verdict:
-    """Verify ``answer_text``; see the module docstring. ``passages``: {n: text} or a list numbered from 1."""
+          passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None,
+          attribute: bool = True) -> Verdict:
+    """Verify ``answer_text``; see the module docstring. ``passages``: {n: text} or a list numbered from 1.
+
+    With ``attribute``, an uncited sentence that one passage supports closely
+    (``attribute_threshold`` in verify.toml, stricter than ``threshold``) gets
+    that passage's marker instead of being dropped: small local models often
+    copy a provision faithfully but forget the [n].
+    """
     lex = _lexicon()
     threshold = lex["threshold"] if threshold is None else threshold
     texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
@@ -221,6 +222,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     kept: list[str] = []
     flags: list[Flag] = []
     cited: list[int] = []
+    notes: list[str] = []
     said_no_answer = False
     for piece in split_sentences(answer_text):
         sentence = piece.strip()
@@ -242,14 +244,25 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
             flags.append(Flag(sentence, "contains instruction-like text (possible prompt injection)"))
             continue
         no_answer = any(p.search(body) for p in lex["no_answer"])
+        claims = bool(content_units(body) or _numbers(body, claimed=True))
+        if not good and claims and not no_answer and attribute:
+            n, why = _attribute(body, valid, clean, raw, lex["attribute_threshold"])
+            if n:
+                piece = _add_marker(piece, n)
+                good = [n]
+                notes.append(f"citation [{n}] added (sentence closely matches that passage): {sentence}")
+            elif why:
+                flags.append(Flag(sentence, why))
+                continue
         if not good:
-            if no_answer or not (content_units(body) or _sentence_numbers(body)):
+            if (no_answer and not _numbers(body, claimed=True)) or not claims:
                 said_no_answer = said_no_answer or no_answer
                 kept.append(piece)  # "the passages do not answer", or a content-free line
             else:
                 flags.append(Flag(sentence, "no citation"))
             continue
-        reason = "" if no_answer else _support_problem(body, good, clean, raw, threshold)
+        # A "does not say" sentence needs no word overlap, but any number it states must be real.
+        reason = _support_problem(body, good, clean, raw, 0.0 if no_answer else threshold)
         if not reason:
             named = _named_jurisdictions(body)
             cited_j = {jur[n] for n in good if jur.get(n)}
@@ -264,14 +277,34 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
         cited.extend(n for n in good if n not in cited)
     text = re.sub(r"[ \t]+\n", "\n", "".join(kept)).strip()
     return Verdict(clean_text=text, flags=flags, cited=cited, kept=sum(1 for k in kept if k.strip()),
-                   no_answer=said_no_answer)
+                   no_answer=said_no_answer, notes=notes)
+
+
+def _attribute(body: str, valid: set[int], clean: dict[int, str], raw: dict[int, str],
+               threshold: float) -> tuple[int | None, str]:
+    """(n, "") for the first passage that closely supports an uncited sentence; else (None, why or "")."""
+    why = ""
+    for n in sorted(valid):
+        problem = _support_problem(body, [n], clean, raw, threshold)
+        if not problem:
+            return n, ""
+        if "prompt injection" in problem:
+            why = problem + " (no citation)"
+    return None, why
+
+
+def _add_marker(piece: str, n: int) -> str:
+    m = re.search(r"([.!?。！？]?)(\s*)$", piece)
+    head = piece[:m.start()].rstrip()
+    sep = "" if head and _CJK_RE.match(head[-1]) else " "
+    return f"{head}{sep}[{n}]{m.group(1)}{m.group(2)}"
 
 
 def _support_problem(body: str, ns: list[int], clean: dict[int, str], raw: dict[int, str], threshold: float) -> str:
     """Empty when the cited passages support ``body``; else why not."""
     def problem(source: dict[int, str]) -> str:
         joined = "\n".join(source[n] for n in ns)
-        missing_nums = _sentence_numbers(body) - _numbers(joined)
+        missing_nums = _numbers(body, claimed=True) - _numbers(joined)
         if missing_nums:
             return f"number(s) {', '.join(sorted(missing_nums))} not in the cited passage(s)"
         units = content_units(body)
@@ -290,12 +323,13 @@ def _support_problem(body: str, ns: list[int], clean: dict[int, str], raw: dict[
 
 
 def verify(answer_text: str, citations_by_n: Mapping[int, Any] | None,
-           passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None) -> tuple[str, list[str]]:
+           passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None,
+           attribute: bool = True) -> tuple[str, list[str]]:
     """(clean_text, flagged): the answer without unsupported sentences, and why each was removed.
 
     ``citations_by_n`` maps [n] to the Citation/Hit/Chunk it stands for (its
     ``jurisdiction`` is used); ``passages`` maps [n] to the passage text
     (include the law and article label so that "Article 99" can be supported).
     """
-    v = check(answer_text, citations_by_n, passages, threshold=threshold)
+    v = check(answer_text, citations_by_n, passages, threshold=threshold, attribute=attribute)
     return v.clean_text, v.flagged

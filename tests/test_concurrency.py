@@ -1,4 +1,5 @@
-"""Concurrency and crashes: two ingests at once, queries during an ingest, SIGKILL mid-ingest."""
+"""Concurrency and crashes: two ingests at once, queries during an ingest (embedded and server mode),
+SIGKILL mid-ingest."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from ingest.indexer import Indexer
+from ingest.sources import collect
 from rag.store import ChunkStore
 
 ARTICLE = "Article {n} Records\nThe operator of register {d} shall keep record {n} of each decision for {n} years.\n\n"
@@ -20,13 +23,14 @@ ARTICLE = "Article {n} Records\nThe operator of register {d} shall keep record {
 def _docs(folder: Path, n_docs: int, n_articles: int) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for d in range(n_docs):
-        (folder / f"reg{d:02}.txt").write_text("".join(ARTICLE.format(n=i + 1, d=d) for i in range(n_articles)),
+        (folder / f"{folder.name}{d:02}.txt").write_text("".join(ARTICLE.format(n=i + 1, d=d) for i in range(n_articles)),
                                                encoding="utf-8")
     return folder
 
 
-def _start(data: Path, *args) -> subprocess.Popen:
-    env = dict(os.environ, REGQA_DATA_DIR=str(data), HF_HUB_OFFLINE="1", REGQA_CHROMA_URL="", REGQA_EMBED_BATCH="16")
+def _start(data: Path, *args, env_extra: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "REGQA_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1", "REGQA_CHROMA_URL": "",
+           "REGQA_EMBED_BATCH": "16", **(env_extra or {})}
     return subprocess.Popen([str(Path(sys.executable).parent / "regqa"), "ingest", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -57,21 +61,46 @@ def test_two_ingests_at_once_do_not_corrupt_or_duplicate(tmp_path, tmp_settings)
     assert _assert_consistent(store) == reports[0]["totals"]["chunks"]
 
 
-def test_queries_keep_working_while_an_ingest_runs(tmp_path, tmp_settings):
-    data = tmp_path / "data"
-    first = _start(data, str(_docs(tmp_path / "seed", 1, 5)), "--no-progress")
-    first.communicate(timeout=600)
-    assert first.returncode == 0
-    proc = _start(data, str(_docs(tmp_path / "more", 12, 30)), "--no-progress")
-    store = ChunkStore(tmp_settings.with_(data_dir=data))
+def _query_while(running, store) -> int:
     answered = 0
-    while proc.poll() is None:
+    while running():
         hits = store.dense_search("how long must the operator keep records?", 3)
-        assert hits and all(c.body for c, _ in hits)
+        assert hits and all(c.body for c, _ in hits)  # live chunks are never crowded out by half-ingested ones
         answered += 1
         time.sleep(0.2)
-    assert proc.returncode == 0, proc.stderr.read()[-2000:]
-    assert answered >= 3  # the ingest took long enough to overlap with several queries
+    return answered
+
+
+def test_queries_keep_working_while_an_ingest_runs_in_process(tmp_path, tmp_settings):
+    """Embedded mode: Chroma's embedded client belongs to one process, so the app ingests uploads in its own
+    process (a thread) while it keeps answering. Several processes need server mode (next test)."""
+    seed = _docs(tmp_path / "seed", 1, 5)
+    assert Indexer(tmp_settings, progress=False).ingest(collect([seed], tmp_settings)[0]).ok
+    store = ChunkStore(tmp_settings)
+    items = collect([_docs(tmp_path / "more", 12, 30)], tmp_settings)[0]
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(r=Indexer(tmp_settings, progress=False).ingest(items)))
+    worker.start()
+    answered = _query_while(worker.is_alive, store)
+    worker.join()
+    assert result["r"].ok and answered >= 3
+    assert len(store.documents()) == 13 and _assert_consistent(store) > 0
+
+
+def test_queries_keep_working_while_another_process_ingests_into_a_server(tmp_path, tmp_settings):
+    from bench.chroma_server import chroma_server
+
+    with chroma_server(tmp_path / "server") as server:
+        settings = tmp_settings.with_(chroma_url=server.url)
+        seed = _docs(tmp_path / "seed", 1, 5)
+        assert Indexer(settings, progress=False).ingest(collect([seed], settings)[0]).ok
+        proc = _start(tmp_path / "data", str(_docs(tmp_path / "more", 12, 30)), "--no-progress",
+                      env_extra={"REGQA_CHROMA_URL": server.url})
+        answered = _query_while(lambda: proc.poll() is None, ChunkStore(settings))
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        assert answered >= 3
+        store = ChunkStore(settings)
+        assert len(store.documents()) == 13 and _assert_consistent(store) > 0
 
 
 def test_sigkill_mid_ingest_leaves_a_consistent_index_that_the_next_ingest_completes(tmp_path, tmp_settings):

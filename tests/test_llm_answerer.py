@@ -73,8 +73,9 @@ def test_prompt_contains_passages_rules_and_history(jp_hits):
     model = ScriptedChatModel(replies=["The retrieved passages do not answer this question."])
     history = [{"role": "user", "content": "Tell me about Japan's AI law."},
                {"role": "assistant", "content": "It promotes AI research [1]."}]
-    ans = LLMAnswerer(settings, model=model, name="fake").answer(QUESTION, Scope(), hits, history)
+    ans = LLMAnswerer(settings, model=model, name="fake").answer(QUESTION, Scope(jurisdictions=["JP"]), hits, history)
     prompt = model.prompts[0]
+    assert "The question concerns: JP." in prompt
     for n, h in enumerate(hits, 1):
         assert f"[{n}] {h.chunk.cite_label}" in prompt
         assert h.chunk.body.strip()[:200] in prompt

@@ -1,0 +1,135 @@
+"""`regqa ask` (one question) and `regqa chat` (a conversation in the terminal)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cli.main import EXIT_OK, EXIT_USAGE
+
+ASK_HELP = """\
+Answer one question from the index with article-level citations: the answer,
+then the sources ([n] label — quoted words — official URL — source file) and
+the scope the question was understood to have (laws, jurisdictions, aspects).
+Exit code 3 when the index is empty or the LLM/Chroma server is unavailable.
+"""
+CHAT_HELP = """\
+A conversation in the terminal: follow-up questions keep the law and
+jurisdiction of earlier turns ("and what about fines there?").
+Commands: /new starts a new conversation, /quit (or Ctrl-D) leaves.
+"""
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jurisdiction", action="append", default=[], metavar="J",
+                   help="restrict to a jurisdiction (EU, JP, KR, CN, UK, CA, US-CA, US-CO); repeatable")
+    p.add_argument("--law", action="append", default=[], metavar="LAW_ID",
+                   help="restrict to a law_id (see `regqa sources`); repeatable")
+    p.add_argument("--llm", default=None, metavar="NAME",
+                   help="answerer: offline (quotes only, default), openai, ollama or fake (REGQA_LLM)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ask", help="answer one question with citations", description=ASK_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("question", nargs="+", metavar="QUESTION")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (text, citations, scope, timings)")
+    p.add_argument("--no-stream", action="store_true", help="print the answer at once instead of word by word")
+    p.set_defaults(func=run_ask)
+
+    c = sub.add_parser("chat", help="a conversation in the terminal", description=CHAT_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _common(c)
+    c.set_defaults(func=run_chat)
+
+
+def answer_json(ans) -> dict:
+    d = ans.to_dict()
+    keys = ("n", "label", "doc_id", "law_title", "jurisdiction", "article", "paragraph", "quote", "official_url",
+            "source_file", "unit_kind", "language", "chunk_id")
+    d["citations"] = [{k: getattr(c, k) for k in keys} for c in ans.citations]
+    return d
+
+
+def format_sources(ans) -> str:
+    lines = []
+    if ans.citations:
+        lines.append("Sources")
+        for c in ans.citations:
+            url = c.official_url or "(no official URL)"
+            lines.append(f"[{c.n}] {c.label} — “{c.quote}” — {url} — {c.source_file}")
+    s = ans.scope
+    parts = []
+    if s.law_ids:
+        parts.append("laws " + ", ".join(s.law_ids))
+    if s.jurisdictions:
+        parts.append("jurisdictions " + ", ".join(s.jurisdictions))
+    if s.aspects:
+        parts.append("aspects " + ", ".join(s.aspects))
+    if s.unknown_laws:
+        parts.append("not indexed: " + ", ".join(s.unknown_laws))
+    scope = "; ".join(parts) or "the whole corpus"
+    lines.append(f"Scope: {scope}" + (f" (from {s.source})" if s.source else "") + f" · answerer: {ans.answerer}")
+    return "\n".join(lines)
+
+
+def _answer(assistant, question: str, history, args, stream: bool):
+    kw = dict(jurisdictions=args.jurisdiction or None, law_ids=args.law or None, llm=args.llm)
+    if not stream:
+        return assistant.answer(question, history, **kw)
+    ans = None
+    for kind, value in assistant.stream(question, history, **kw):
+        if kind == "token":
+            print(value, end="", flush=True)
+        elif kind == "answer":
+            ans = value
+    print()
+    return ans
+
+
+def run_ask(args) -> int:
+    from rag.assistant import Assistant
+
+    question = " ".join(args.question).strip()
+    if not question:
+        print("regqa ask: the question is empty", file=sys.stderr)
+        return EXIT_USAGE
+    assistant = Assistant.from_settings()
+    stream = not (args.json or args.no_stream or not sys.stdout.isatty())
+    ans = _answer(assistant, question, None, args, stream)
+    if args.json:
+        print(json.dumps(answer_json(ans), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not stream:
+        print(ans.text)
+    print()
+    print(format_sources(ans))
+    return EXIT_OK
+
+
+def run_chat(args) -> int:
+    from rag.assistant import Assistant
+
+    assistant = Assistant.from_settings()
+    history: list[dict] = []
+    print("regqa chat — ask about the indexed regulations. /new starts over, /quit leaves.")
+    while True:
+        try:
+            question = input("\nyou> ").strip()
+        except EOFError:
+            print()
+            return EXIT_OK
+        if not question:
+            continue
+        if question in ("/quit", "/exit", "/q"):
+            return EXIT_OK
+        if question == "/new":
+            history = []
+            print("(new conversation)")
+            continue
+        print("regqa> ", end="", flush=True)
+        ans = _answer(assistant, question, history, args, stream=True)
+        print()
+        print(format_sources(ans))
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": ans.text}]

@@ -1,0 +1,176 @@
+"""The public engine API: ``Assistant`` turns a question (plus chat history) into an
+``Answer`` with citations, via understand -> retrieve -> compose (offline) or an LLM.
+
+    a = Assistant.from_settings()
+    ans = a.answer("what penalties does Japan's AI law carry?")
+    for kind, value in a.stream(question, history): ...   # ("token", str)... then ("answer", Answer)
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+from rag.errors import BackendUnavailable, IndexNotReady
+from rag.settings import Settings
+from rag.types import Answer, Hit, Scope
+
+_TOKEN_RE = re.compile(r"\S+\s*|\s+")
+_WORDS_PER_TOKEN = 4
+_CJK_CHARS_PER_TOKEN = 12
+
+
+def word_groups(text: str) -> list[str]:
+    """Stream pieces of ``text`` (a few words, or a few CJK characters); joined they give ``text`` back."""
+    pieces: list[str] = []
+    for w in _TOKEN_RE.findall(text):
+        if len(w) > _CJK_CHARS_PER_TOKEN * 2 and not w.isascii():  # Japanese has no spaces between words
+            pieces += [w[i:i + _CJK_CHARS_PER_TOKEN] for i in range(0, len(w), _CJK_CHARS_PER_TOKEN)]
+        else:
+            pieces.append(w)
+    return ["".join(pieces[i:i + _WORDS_PER_TOKEN]) for i in range(0, len(pieces), _WORDS_PER_TOKEN)]
+
+
+def _short_title(title: str) -> str:
+    for sep in (" / ", " — ", ", OJ"):
+        title = title.split(sep)[0]
+    return title.strip()
+
+
+class Assistant:
+    """Answers questions from the index; see the module docstring.
+
+    Lazy on purpose: building an Assistant opens nothing. The embedding model (seconds
+    to load), Chroma and the BM25 index are created on the first question, so the CLI's
+    --help, the Streamlit page and tests that never ask stay fast.
+    """
+
+    def __init__(self, settings: Settings | None = None, *, store=None, retriever=None, catalog=None):
+        self.settings = settings or Settings.from_env()
+        self._store = store
+        self._retriever = retriever
+        self._catalog = catalog
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+        return cls(settings)
+
+    # -- lazy parts --
+    @property
+    def store(self):
+        if self._store is None:
+            from rag.store import ChunkStore
+
+            self._store = getattr(self._retriever, "store", None) or ChunkStore(self.settings)
+        return self._store
+
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from rag.retrieval import HybridRetriever
+
+            self._retriever = HybridRetriever(self.settings, store=self.store)
+        return self._retriever
+
+    @property
+    def catalog(self):
+        if self._catalog is None:
+            from rag.catalog import LawCatalog
+
+            self._catalog = LawCatalog.load()
+        return self._catalog
+
+    def documents(self) -> list[dict]:
+        """The indexed documents (registry records); raises IndexNotReady when there are none."""
+        docs = self.store.documents()
+        if not docs or self.store.count() == 0:
+            raise IndexNotReady(f"the index in {self.store.where()} is empty: run `regqa ingest` first "
+                                f"(or set REGQA_DATA_DIR to an existing index)")
+        return docs
+
+    def indexed_laws(self, docs: list[dict]) -> dict[str, list[str]]:
+        """jurisdiction -> law names, for telling the user what the corpus holds."""
+        by_law: dict[str, dict] = {}
+        for d in docs:
+            if d.get("kind") in (None, "", "law", "translation", "consolidation", "user"):
+                by_law.setdefault(d.get("law_id") or d["doc_id"], d)
+        out: dict[str, list[str]] = {}
+        for law_id, d in by_law.items():
+            name = ""
+            try:
+                info = self.catalog.law(law_id)
+                name = getattr(info, "short_name", "") or getattr(info, "title", "")
+            except Exception:  # a law not in the catalog (user uploads): fall back to the document title
+                name = ""
+            out.setdefault(d.get("jurisdiction") or "other", []).append(name or _short_title(d.get("title", law_id)))
+        return {j: sorted(set(ns)) for j, ns in out.items()}
+
+    # -- answering --
+    def understand(self, question: str, history: list[dict] | None, docs: list[dict], *, jurisdictions=None,
+                   law_ids=None) -> Scope:
+        from rag.understand import understand
+
+        indexed = sorted({d.get("law_id") or d["doc_id"] for d in docs})
+        return understand(question, history, catalog=self.catalog, indexed_law_ids=indexed,
+                          jurisdictions=list(jurisdictions) if jurisdictions else None,
+                          law_ids=list(law_ids) if law_ids else None)
+
+    def retrieve(self, question: str, scope: Scope, doc_ids=None) -> list[Hit]:
+        return self.retriever.search(question, scope, k=self.settings.top_k,
+                                     doc_ids=list(doc_ids) if doc_ids else None)
+
+    def answer(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
+               doc_ids=None, llm: str | None = None) -> Answer:
+        result = None
+        for kind, value in self.stream(question, history, jurisdictions=jurisdictions, law_ids=law_ids,
+                                       doc_ids=doc_ids, llm=llm):
+            if kind == "answer":
+                result = value
+        assert isinstance(result, Answer)
+        return result
+
+    def stream(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
+               doc_ids=None, llm: str | None = None) -> Iterator[tuple[str, object]]:
+        """Yields ("token", str) pieces of the answer text, then ("answer", Answer)."""
+        from rag.compose import abstain, compose, language_of
+
+        t0 = time.perf_counter()
+        question = (question or "").strip()
+        docs = self.documents()
+        scope = self.understand(question, history, docs, jurisdictions=jurisdictions, law_ids=law_ids)
+        t1 = time.perf_counter()
+        query = scope.resolved_question or question
+        hits = self.retrieve(query, scope, doc_ids)
+        t2 = time.perf_counter()
+        name = (llm or self.settings.llm or "offline").lower()
+        if name == "offline" or (scope.unknown_laws and not scope.law_ids):
+            # Out-of-corpus questions are refused deterministically, whatever the answerer.
+            ans = compose(question, scope, hits, retriever=self.retriever, indexed=self.indexed_laws(docs))
+            for piece in word_groups(ans.text):
+                yield "token", piece
+        elif not hits:
+            ans = abstain(question, scope, self.indexed_laws(docs), language_of(question, scope))
+            for piece in word_groups(ans.text):
+                yield "token", piece
+        else:
+            ans = None
+            for kind, value in self._llm(name).stream(question, scope, hits, history):
+                if kind == "answer":
+                    ans = value
+                else:
+                    yield kind, value
+            assert isinstance(ans, Answer)
+        t3 = time.perf_counter()
+        ans.scope = scope
+        ans.hits = ans.hits or hits
+        ans.timings = {**ans.timings, "understand": t1 - t0, "retrieve": t2 - t1, "compose": t3 - t2,
+                       "total": t3 - t0}
+        yield "answer", ans
+
+    def _llm(self, name: str):
+        try:
+            from rag.llm_answerer import LLMAnswerer
+        except ImportError as e:
+            raise BackendUnavailable(f"the LLM answerer {name!r} is not available in this build ({e}); "
+                                     f"use REGQA_LLM=offline") from e
+        return LLMAnswerer(self.settings, name=name)

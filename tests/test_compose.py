@@ -1,0 +1,210 @@
+"""The offline answerer on hand-made chunks: leads, verbatim quotes, [n] numbering,
+absence of an aspect, out-of-corpus abstention and per-jurisdiction sections.
+
+The retriever here is a plain list of chunks answering ``law_chunks``/``search``
+the way HybridRetriever does for a whole law (no index is needed to test compose).
+"""
+from __future__ import annotations
+
+import re
+
+from rag.citations import label, paragraph_of, sentences
+from rag.compose import compose
+from rag.types import Chunk, Hit, Scope
+
+JP_16 = ("The national government is to collect information on trends of research and development, and the "
+         "national government based on the results, is to give guidance, advice to a research and development "
+         "institute, a utilization business operator and other people, and provide information for them, or take "
+         "other necessary measures.")
+JP_22 = ("The person in charge of the headquarters is referred to as the chairperson (referred to below as the "
+         "\"Chairperson\"). The Prime Minister serves as the Chairperson.\nA chairperson directs and supervises "
+         "personnel of the headquarters.")
+JP_22_JA = "本部の長は、人工知能戦略本部長（以下「本部長」という。）とし、内閣総理大臣をもって充てる。\n本部長は、本部の事務を総括し、所部の職員を指揮監督する。"
+JP_16_JA = "国は、調査及び研究を行い、その結果に基づいて、研究開発機関、活用事業者その他の者に対する指導、助言、情報の提供その他の必要な措置を講ずるものとする。"
+EU_99 = ("2. The Member States shall notify the Commission of the rules on penalties.\n3. Non-compliance with the "
+         "prohibition of the AI practices referred to in Article 5 shall be subject to administrative fines of up "
+         "to EUR 35 000 000 or, if the offender is an undertaking, up to 7 % of its total worldwide annual "
+         "turnover for the preceding financial year, whichever is higher.")
+KR_43 = ("(1) Any of the following persons shall be subject to an administrative fine not exceeding 30 million won:\n"
+         "1. A person who fails to provide the notification.\n(2) An administrative fine under paragraph (1) shall "
+         "be imposed and collected by the Minister of Science and ICT.")
+CA_2 = ("(a) A covered provider shall make available an AI detection tool at no cost to the user.\n"
+        "(b) A covered provider shall collect user feedback related to the efficacy of the AI detection tool.")
+
+
+def chunk(doc_id, law_id, article, body, *, jur, lang="en", cite="", short="", para="", kind="article", seq=0,
+          title=""):
+    return Chunk(chunk_id=f"{doc_id}:x:{seq}", doc_id=doc_id, law_id=law_id, text=body, body=body,
+                 law_title=title or short, short_name=short, citation_name=cite, jurisdiction=jur, language=lang,
+                 unit_kind=kind, article=article, paragraph=para, seq=seq, source_file=f"{doc_id}.xml",
+                 official_url=f"https://example.org/{doc_id}")
+
+
+JP = dict(jur="JP", cite="Act No. 53 of 2025", short="AI Promotion Act")
+JP_TITLE_JA = "Act on Promotion ... / 人工知能関連技術の研究開発及び活用の推進に関する法律（令和七年法律第五十三号）"
+CHUNKS = [
+    chunk("jp-en", "jp-ai", "16", JP_16, seq=16, **JP),
+    chunk("jp-en", "jp-ai", "22", JP_22, seq=22, **JP),
+    chunk("jp-ja", "jp-ai", "16", JP_16_JA, lang="ja", seq=16, title=JP_TITLE_JA, **JP),
+    chunk("jp-ja", "jp-ai", "22", JP_22_JA, lang="ja", seq=22, title=JP_TITLE_JA, **JP),
+    chunk("eu", "eu-ai", "99", EU_99, jur="EU", cite="Regulation (EU) 2024/1689", short="EU AI Act", para="2-3"),
+    chunk("kr", "kr-ai", "43", KR_43, jur="KR", cite="Act No. 20676", short="Korea AI Basic Act"),
+    chunk("ca", "ca-942", "22757.2", CA_2, jur="US-CA", cite="Cal. Bus. & Prof. Code", kind="section"),
+]
+
+
+class ChunkList:
+    """law_chunks/search over a fixed list of chunks."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+        self.searched = []
+
+    def law_chunks(self, law_id, language=None):
+        return [c for c in self.chunks if c.law_id == law_id and (language is None or c.language == language)]
+
+    def search(self, question, scope, k=6, doc_ids=None):
+        self.searched.append(scope.law_ids)
+        return [Hit(c, 1.0) for c in self.chunks if c.law_id in scope.law_ids][:k]
+
+
+def hits_of(*keys):
+    by = {(c.doc_id, c.article): c for c in CHUNKS}
+    return [Hit(by[k], score=1.0 - i / 10) for i, k in enumerate(keys)]
+
+
+def quoted(text):
+    return re.findall(r"“(.+?)” \[\d+\]|「(.+?)」\[\d+\]", text, re.S)
+
+
+def assert_verbatim(ans):
+    bodies = [c.body for c in CHUNKS]
+    quotes = [a or b for a, b in quoted(ans.text)]
+    assert quotes, ans.text
+    for q in quotes:
+        assert any(q.removesuffix(" …") in b for b in bodies), q
+    for c in ans.citations:
+        for part in c.quote.split(" … "):
+            assert part.removesuffix(" …") in c.passage
+
+
+def test_sentences_keep_japanese_brackets_and_abbreviations():
+    ja = sentences(JP_22_JA)
+    assert ja[0] == "本部の長は、人工知能戦略本部長（以下「本部長」という。）とし、内閣総理大臣をもって充てる。"
+    assert len(ja) == 2
+    en = sentences("See Art. 5 of No. 3 here. Then the rest.\n1. A numbered paragraph. Second one.")
+    assert en == ["See Art. 5 of No. 3 here.", "Then the rest.", "1. A numbered paragraph.", "Second one."]
+
+
+def test_labels_and_paragraph_from_numbered_lines():
+    eu = CHUNKS[4]
+    assert paragraph_of(eu, eu.body.index("Non-compliance")) == "3"
+    assert label(eu, "3") == "Regulation (EU) 2024/1689, Art. 99(3)"
+    assert label(CHUNKS[0]) == "Act No. 53 of 2025, Art. 16"
+    ca = CHUNKS[6]
+    assert label(ca, paragraph_of(ca, ca.body.index("(b)"))) == "Cal. Bus. & Prof. Code § 22757.2(b)"
+    assert label(chunk("e", "e", "27", "x", jur="EU", cite="Regulation (EU) 2024/1689", kind="recital")) \
+        == "Regulation (EU) 2024/1689, Recital 27"
+    assert label(chunk("e", "e", "III", "x", jur="EU", cite="Regulation (EU) 2024/1689", kind="annex")) \
+        == "Regulation (EU) 2024/1689, Annex III"
+    kr = CHUNKS[5]
+    assert paragraph_of(kr, kr.body.index("An administrative fine under")) == "2"
+
+
+def test_lead_quotes_and_numbering():
+    q = "What fines apply for prohibited AI practices under the EU AI Act?"
+    ans = compose(q, Scope(law_ids=["eu-ai"], jurisdictions=["EU"], aspects=["penalties"]),
+                  hits_of(("eu", "99")), retriever=ChunkList(CHUNKS))
+    assert not ans.abstained
+    first = ans.text.splitlines()[0]
+    assert "EU AI Act" in first and "Art. 99(3)" in first
+    assert_verbatim(ans)
+    assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
+    assert ans.citations[0].label == "Regulation (EU) 2024/1689, Art. 99(3)"
+    assert "EUR 35 000 000" in ans.citations[0].quote
+    assert ans.citations[0].official_url == "https://example.org/eu"
+    for c in ans.citations:
+        assert f"[{c.n}]" in ans.text
+
+
+def test_one_citation_per_provision_in_order_of_use():
+    q = "Who is the chairperson of the headquarters and who directs personnel of the headquarters?"
+    ans = compose(q, Scope(law_ids=["jp-ai"], jurisdictions=["JP"]), hits_of(("jp-en", "22"), ("jp-en", "16")),
+                  retriever=ChunkList(CHUNKS))
+    keys = [(c.doc_id, c.article, c.paragraph) for c in ans.citations]
+    assert len(keys) == len(set(keys))
+    assert ans.citations[0].article == "22"
+    assert "Prime Minister" in ans.text or "chairperson" in ans.text.lower()
+    assert_verbatim(ans)
+
+
+def test_absence_of_penalties_cites_closest_provision_only():
+    q = "What penalties does Japan's AI law carry?"
+    retr = ChunkList(CHUNKS)
+    # Retrieval leaked an EU penalty chunk: it must not be quoted for a Japan question.
+    ans = compose(q, Scope(law_ids=["jp-ai"], jurisdictions=["JP"], aspects=["penalties"]),
+                  hits_of(("eu", "99"), ("jp-en", "22")), retriever=retr)
+    assert not ans.abstained
+    assert re.search(r"no penalty provisions", ans.text) and "does not impose fines" in ans.text
+    assert {c.jurisdiction for c in ans.citations} == {"JP"}
+    assert [c.article for c in ans.citations] == ["16"]
+    assert "EUR" not in ans.text and "guidance" in ans.text
+    assert_verbatim(ans)
+
+
+def test_absence_in_japanese():
+    ans = compose("AI推進法の罰則は？", Scope(law_ids=["jp-ai"], language="ja"), hits_of(("jp-ja", "22")),
+                  retriever=ChunkList(CHUNKS))
+    assert "罰則の規定はありません" in ans.text
+    assert ans.citations and ans.citations[0].language == "ja" and ans.citations[0].article == "16"
+    assert "人工知能関連技術の研究開発及び活用の推進に関する法律" in ans.text
+    assert_verbatim(ans)
+
+
+def test_present_aspect_is_not_called_absent():
+    ans = compose("What is the maximum administrative fine under Korea's AI Basic Act?",
+                  Scope(law_ids=["kr-ai"], aspects=["penalties"]), hits_of(("kr", "43")), retriever=ChunkList(CHUNKS))
+    assert "no penalty" not in ans.text and "30 million won" in ans.text
+    assert ans.citations[0].label == "Act No. 20676, Art. 43(1)"
+
+
+def test_out_of_corpus_named_law_abstains_without_citations():
+    indexed = {"JP": ["AI Promotion Act"], "EU": ["EU AI Act"]}
+    ans = compose("What fines does Brazil's AI bill provide?", Scope(unknown_laws=["Brazil's AI bill"]),
+                  hits_of(("eu", "99")), retriever=ChunkList(CHUNKS), indexed=indexed)
+    assert ans.abstained and not ans.citations
+    assert "does not contain Brazil's AI bill" in ans.text
+    assert "JP: AI Promotion Act" in ans.text and "EU: EU AI Act" in ans.text
+
+
+def test_nothing_relevant_abstains():
+    ans = compose("How do I bake sourdough bread?", Scope(), hits_of(("jp-en", "22")), retriever=ChunkList(CHUNKS),
+                  indexed={"JP": ["AI Promotion Act"]})
+    assert ans.abstained and not ans.citations
+    assert "does not answer" in ans.text
+
+
+def test_comparison_has_one_section_per_jurisdiction():
+    q = "Compare the penalties and fines in the EU AI Act, Korea's AI Basic Act and Japan's AI Promotion Act."
+    retr = ChunkList(CHUNKS)
+    scope = Scope(law_ids=["eu-ai", "kr-ai", "jp-ai"], jurisdictions=["EU", "KR", "JP"], aspects=["penalties"],
+                  comparison=True)
+    ans = compose(q, scope, hits_of(("eu", "99"), ("kr", "43")), retriever=retr)
+    parts = ans.text.split("\n\n")
+    assert len(parts) == 4, ans.text
+    eu, kr, jp = parts[1:]
+    assert eu.startswith("EU — ") and kr.startswith("KR — ") and jp.startswith("JP — ")
+    assert "EUR" in eu and "won" not in eu
+    assert "won" in kr and "EUR" not in kr
+    assert "no penalty provisions" in jp and "EUR" not in jp and "won" not in jp
+    by_n = {c.n: c for c in ans.citations}
+    for part, jur in ((eu, "EU"), (kr, "KR"), (jp, "JP")):
+        ns = [int(n) for n in re.findall(r"\[(\d+)\]", part)]
+        assert ns and all(by_n[n].jurisdiction == jur for n in ns)
+    assert_verbatim(ans)
+
+
+def test_never_cites_outside_named_laws():
+    ans = compose("What must a covered provider make available?", Scope(law_ids=["kr-ai"]),
+                  hits_of(("ca", "22757.2"), ("kr", "43")), retriever=ChunkList(CHUNKS))
+    assert all(c.doc_id == "kr" for c in ans.citations)
