@@ -18,6 +18,7 @@ A conversation in the terminal: follow-up questions keep the law and
 jurisdiction of earlier turns ("and what about fines there?").
 Commands: /new starts a new conversation, /quit (or Ctrl-D) leaves.
 """
+SOURCE_QUOTE_CHARS = 200
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -25,8 +26,9 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="restrict to a jurisdiction (EU, JP, KR, CN, UK, CA, US-CA, US-CO); repeatable")
     p.add_argument("--law", action="append", default=[], metavar="LAW_ID",
                    help="restrict to a law_id (see `regqa sources`); repeatable")
-    p.add_argument("--llm", default=None, metavar="NAME",
-                   help="answerer: offline (quotes only, default), openai, ollama or fake (REGQA_LLM)")
+    # Names as in rag/llm.py (not imported here: it pulls in langchain at parse time).
+    p.add_argument("--llm", default=None, choices=("offline", "openai", "ollama", "fake"),
+                   help="answerer: offline (quotes only; default REGQA_LLM or offline), openai, ollama or fake")
 
 
 def register(sub) -> None:
@@ -58,7 +60,9 @@ def format_sources(ans) -> str:
         lines.append("Sources")
         for c in ans.citations:
             url = c.official_url or "(no official URL)"
-            lines.append(f"[{c.n}] {c.label} — “{c.quote}” — {url} — {c.source_file}")
+            quote = " ".join(c.quote.split())  # one line per source; --json has the exact quote
+            quote = quote if len(quote) <= SOURCE_QUOTE_CHARS else quote[:SOURCE_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+            lines.append(f"[{c.n}] {c.label} — “{quote}” — {url} — {c.source_file}")
     s = ans.scope
     parts = []
     if s.law_ids:

@@ -37,6 +37,20 @@ def _short_title(title: str) -> str:
     return title.strip()
 
 
+class _DocView:
+    """The retriever seen through a user's document filter: the answerer's whole-law reads
+    (absence checks, closest provisions, translations) stay inside the chosen documents."""
+
+    def __init__(self, retriever, doc_ids: list[str]):
+        self._r, self._docs = retriever, set(doc_ids)
+
+    def law_chunks(self, law_id: str, language: str | None = None):
+        return [c for c in self._r.law_chunks(law_id, language) if c.doc_id in self._docs]
+
+    def search(self, question: str, scope: Scope, k: int | None = None, doc_ids=None):
+        return self._r.search(question, scope, k=k, doc_ids=sorted(self._docs))
+
+
 class Assistant:
     """Answers questions from the index; see the module docstring.
 
@@ -132,7 +146,8 @@ class Assistant:
     def stream(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
                doc_ids=None, llm: str | None = None) -> Iterator[tuple[str, object]]:
         """Yields ("token", str) pieces of the answer text, then ("answer", Answer)."""
-        from rag.compose import abstain, compose, language_of
+        from rag.compose import abstain, compose
+        from rag.lexicon import language_of
 
         t0 = time.perf_counter()
         question = (question or "").strip()
@@ -145,7 +160,8 @@ class Assistant:
         name = (llm or self.settings.llm or "offline").lower()
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
-            ans = compose(question, scope, hits, retriever=self.retriever, indexed=self.indexed_laws(docs))
+            retriever = _DocView(self.retriever, list(doc_ids)) if doc_ids else self.retriever
+            ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs))
             for piece in word_groups(ans.text):
                 yield "token", piece
         elif not hits:

@@ -26,7 +26,7 @@ _PARA_DIGIT_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\.\s")
 _PARA_PAREN_DIGIT_RE = re.compile(r"^\s*\((\d{1,3})\)\s")
 _PARA_LETTER_RE = re.compile(r"^\s*\(([a-z]{1,2})\)\s")
 MAX_QUOTE_CHARS = 900  # = the default chunk size: a whole provision sentence fits
-LIST_QUOTE_CHARS = 700  # a lead-in quoted with its list items stays within this many characters
+LIST_QUOTE_CHARS = 1000  # a lead-in quoted with its list items stays within this many characters
 ELLIPSIS = " …"
 
 
@@ -186,6 +186,7 @@ class CitationBook:
     def __init__(self) -> None:
         self.citations: list[Citation] = []
         self._by_key: dict[tuple, Citation] = {}
+        self._parts: dict[int, dict[tuple, str]] = {}  # n -> {(seq, start): sentence}
 
     def cite(self, q: Quote) -> int:
         c, para = q.chunk, q.paragraph
@@ -195,8 +196,10 @@ class CitationBook:
             cit = citation_from_hit(c, len(self.citations) + 1, quote=q.text, paragraph=para)
             self._by_key[key] = cit
             self.citations.append(cit)
-        elif q.text not in cit.quote:
-            cit.quote = f"{cit.quote} … {q.text}"
-            if c.body not in cit.passage:
-                cit.passage = f"{cit.passage}\n…\n{c.body}"
+        elif c.body not in cit.passage:
+            cit.passage = f"{cit.passage}\n…\n{c.body}"
+        parts = self._parts.setdefault(cit.n, {})
+        parts[(c.seq, q.start)] = q.text
+        # Several sentences of one provision: in the order of the text, joined by " … ".
+        cit.quote = " … ".join(parts[k] for k in sorted(parts))
         return cit.n

@@ -18,120 +18,31 @@ from __future__ import annotations
 import math
 import re
 import time
-import tomllib
-from functools import lru_cache
-from pathlib import Path
 
 from rag.citations import CitationBook, Quote, law_name, provision_ref, sentence_spans
+from rag.law_checks import (
+    STATUTE_KINDS,
+    absent_aspects,
+    aspect_hits,
+    closest_quotes,
+    missing_articles,
+    unsupported_figures,
+)
+from rag.lexicon import CJK_RUN, asked_aspects, aspect_regex, aspect_terms, language_of, synonym_terms, templates, terms
 from rag.types import Answer, Chunk, Hit, Scope
 
-_DATA = Path(__file__).resolve().parent / "data"
-_CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[\uac00-\ud7af]{2,}")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_WORD = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
-_NUMBER = re.compile(r"\d")
-_MARKER = re.compile(r"^\s*(?:\(?\w{1,4}\)|\d{1,3}[a-z]?\.)\s")
-_NUMERIC_ASPECTS = ("penalties", "dates")
+# What penalty and date questions want: amounts and dates, not just the words "fine" or "apply".
+_FIGURES = {
+    "penalties": re.compile(r"(?:EUR|€|£|\$|USD|KRW|won|yuan|円|원|元|dollars?)\s?\d|\d[\d\s,.\u00a0]*(?:%|EUR|euros?|won|"
+                            r"yuan|dollars|円|원|元|万)|[一二三四五六七八九十百千万億]+(?:万)?円|\d+\s?(?:years?|months?)|"
+                            r"[一二三四五六七八九十]+年以下", re.I),
+    "dates": re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|"
+                        r"December) \d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|"
+                        r"November|December) \d{1,2}, \d{4}|\d{4}年|令和|平成|\d+\s?(?:months?|days?|years?) (?:after|from)"),
+}
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
-_STATUTE_KINDS = ("law", "translation", "consolidation")
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
-MAX_QUOTES, MAX_QUOTES_SECTION = 3, 2
-
-
-@lru_cache(maxsize=1)
-def templates() -> dict:
-    return tomllib.loads((_DATA / "templates.toml").read_text(encoding="utf-8"))
-
-
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, dict):
-        return [s for k, v in value.items() if k not in ("name", "label", "description") for s in _strings(v)]
-    return []
-
-
-@lru_cache(maxsize=1)
-def aspect_keywords() -> dict[str, list[str]]:
-    """aspect -> keywords (all languages): rag/data/aspects.toml, else the fallback in templates.toml."""
-    path = _DATA / "aspects.toml"
-    data: dict = {}
-    if path.is_file():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            raw = {}
-        raw = raw.get("aspects", raw) if isinstance(raw.get("aspects"), dict) else raw
-        data = {k: _strings(v) for k, v in raw.items() if isinstance(v, dict | list)}
-    fallback = templates().get("fallback_aspects", {})
-    for k, v in fallback.items():
-        data.setdefault(k, list(v))
-    return {k: [w for w in v if w.strip()] for k, v in data.items() if v}
-
-
-@lru_cache(maxsize=64)
-def keyword_regex(words: tuple[str, ...]) -> re.Pattern | None:
-    """Latin keywords match at a word start ("fine" not in "define"); CJK/Hangul anywhere."""
-    parts = []
-    for w in sorted(set(words), key=len, reverse=True):
-        esc = re.escape(w.strip())
-        parts.append(rf"\b{esc}" if re.match(r"[A-Za-z0-9]", w.strip()) else esc)
-    return re.compile("|".join(parts), re.I) if parts else None
-
-
-def aspect_regex(aspect: str) -> re.Pattern | None:
-    return keyword_regex(tuple(aspect_keywords().get(aspect, ())))
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(templates().get("lexicon", {}).get("stopwords", "").split())
-
-
-def _stem(w: str) -> str:
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]
-    return w[:6]
-
-
-def terms(text: str) -> set[str]:
-    """Content terms: stemmed Latin words, and character bigrams of CJK/Hangul runs."""
-    low = re.sub(r"['’]s\b", "", text.lower())  # "Japan's" is "japan"
-    out = {_stem(w) for w in _WORD.findall(low) if len(w) > 2 and w not in _stopwords()}
-    for run in _CJK_RUN.findall(text):
-        if len(run) == 1:  # a lone kanji is a verb stem ("置く", "誰"): it carries meaning
-            out.add(run)
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def language_of(text: str, scope: Scope | None = None) -> str:
-    lang = "ja" if _KANA.search(text) or (scope and scope.language == "ja") else "en"
-    return lang if lang in templates() else "en"
-
-
-@lru_cache(maxsize=64)
-def aspect_terms(aspects: tuple[str, ...]) -> frozenset[str]:
-    """The asked aspects' keywords as query terms: a question on "penalties" also wants "fines"."""
-    out: set[str] = set()
-    for a in aspects:
-        for kw in aspect_keywords().get(a, []):
-            out |= terms(kw)
-    return frozenset(out)
-
-
-def asked_aspects(question: str, scope: Scope) -> list[str]:
-    """The scope's aspects plus those whose keywords the question itself uses."""
-    found = list(scope.aspects)
-    for aspect in aspect_keywords():
-        rx = aspect_regex(aspect)
-        if aspect not in found and rx and rx.search(question):
-            found.append(aspect)
-    return found
+MAX_QUOTES, MAX_QUOTES_SECTION = 4, 2
 
 
 def law_display(chunk: Chunk, lang: str) -> str:
@@ -141,21 +52,36 @@ def law_display(chunk: Chunk, lang: str) -> str:
     return f"{short} ({cite})" if short and cite and short != cite else (short or cite)
 
 
-def _prefer_language(hits: list[Hit], lang: str) -> list[Hit]:
-    """One hit per provision, in the question's language when both languages were retrieved."""
-    by_key: dict[tuple, list[Hit]] = {}
+def _doc_rank(c: Chunk) -> tuple:
+    # The statute itself before translations and consolidations; "(as enacted)" versions last.
+    return ({"law": 0, "translation": 1}.get(c.kind, 2), len(c.short_name))
+
+
+def _prefer_language(hits: list[Hit], lang: str, retriever=None) -> list[Hit]:
+    """The hits in the question's language: a provision retrieved only in another language is
+    replaced by the same provision of the law's text in the question's language, when indexed;
+    then one hit per provision."""
+    out: list[Hit] = []
     for h in hits:
         c = h.chunk
-        by_key.setdefault((c.law_id, c.unit_kind, c.article, c.paragraph), []).append(h)
-    keep = set()
-    for group in by_key.values():
-        same = [h for h in group if h.chunk.language == lang]
-        keep.add(id((same or group)[0]))
-    return [h for h in hits if id(h) in keep]
+        alt: list[Chunk] = []
+        if c.language != lang and hasattr(retriever, "law_chunks"):
+            alt = [x for x in retriever.law_chunks(c.law_id) if x.language == lang and x.article == c.article
+                   and x.unit_kind == c.unit_kind and x.kind in STATUTE_KINDS]
+            if alt:
+                best_doc = min(alt, key=_doc_rank).doc_id
+                alt = [x for x in alt if x.doc_id == best_doc]
+        out += [Hit(chunk=x, score=h.score, ranks={**h.ranks, "language_of": c.chunk_id}) for x in alt] or [h]
+    groups: dict[tuple, list[Hit]] = {}
+    for h in out:
+        c = h.chunk
+        groups.setdefault((c.law_id, c.unit_kind, c.article, c.paragraph), []).append(h)
+    keep = {id(min(g, key=lambda h: _doc_rank(h.chunk))) for g in groups.values()}
+    return [h for h in out if id(h) in keep]
 
 
 def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
-                number_bonus: bool = False) -> list[tuple[float, int, Quote]]:
+                figure_rx: list[re.Pattern] | None = None) -> list[tuple[float, int, Quote]]:
     """(score, hit rank, quote) for every sentence of the top hits.
 
     Score: question terms in the sentence weighted by rarity among these sentences
@@ -163,11 +89,11 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
     technology", count little), plus bonuses for the asked aspect and for amounts/dates.
     """
     sents = []
-    for rank, h in enumerate(hits[:MAX_HITS]):
+    for rank, h in enumerate(hits):
         body = h.chunk.body
         for a, b in sentence_spans(body):
             s = body[a:b]
-            if len(s) >= (4 if _CJK_RUN.search(s) and not s.isascii() else 12):
+            if len(s) >= (4 if CJK_RUN.search(s) and not s.isascii() else 12):
                 sents.append((rank, Quote(h.chunk, a, b), s, terms(s) & q_terms))
     n = len(sents)
     df: dict[str, int] = {}
@@ -177,14 +103,19 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
     idf = {t: math.log(1 + (n + 1) / (d + 0.5)) for t, d in df.items()}
     unit = (sum(idf.values()) / len(idf)) if idf else 1.0
     out = []
+    titles: dict[str, int] = {}
     for rank, quote, s, ts in sents:
+        c = quote.chunk
+        if c.chunk_id not in titles:  # the caption ("Penalties", "（国民の責務）") names what the article is about
+            titles[c.chunk_id] = len(terms(c.unit_title) & q_terms) if c.unit_title else 0
         score = sum(idf[t] for t in ts) / unit  # ~ number of shared terms, rare ones count more
+        score += 0.5 * min(titles[c.chunk_id], 3)
         if quote.chunk.unit_kind not in _BINDING_KINDS:
-            score *= 0.85  # recitals and bill digests explain; articles and sections bind
+            score *= 0.7  # recitals and bill digests explain; articles and sections bind
         if ts and any(rx.search(s) for rx in aspect_rx):
             score += 0.75
-        if ts and number_bonus and _NUMBER.search(_MARKER.sub("", s, count=1)):
-            score += 0.5  # amounts and dates are what penalty/date questions want
+        if ts and figure_rx and any(rx.search(s) for rx in figure_rx):
+            score += 1.0
         out.append((score, rank, quote))
     return out
 
@@ -192,10 +123,12 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
 def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int,
                   articles: list[str] | None = None) -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question."""
-    q_terms = terms(question) | aspect_terms(tuple(aspects))
-    rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
-    cands = _candidates(hits, q_terms, rxs, number_bonus=any(a in _NUMERIC_ASPECTS for a in aspects))
     wanted = {a.split("(")[0] for a in (articles or [])}
+    if wanted and any(h.chunk.article in wanted for h in hits):
+        hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
+    q_terms = terms(question) | aspect_terms(tuple(aspects)) | synonym_terms(question)
+    rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
+    cands = _candidates(hits, q_terms, rxs, [_FIGURES[a] for a in aspects if a in _FIGURES])
     if not cands:
         return []
     top = max(c[0] for c in cands)
@@ -210,67 +143,17 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
     chosen = sorted(((c, i) for cs in per_hit.values() for i, c in enumerate(cs)),
                     key=lambda ci: -(ci[0][0] + 0.3 / (ci[0][1] + 1) - 0.5 * ci[1]))
     chosen = [c for c, _ in chosen]
-    chosen = [c for c in chosen if c[0] >= max(1.0, 0.6 * top) or c[2].chunk.article in wanted][:limit]
-    return [c[2] for c in chosen]  # best first: the first quote is the answer
-
-
-def absent_aspects(law_id: str, aspects: list[str], retriever) -> list[str]:
-    """Asked aspects that the whole law (every chunk, every language) never mentions."""
-    checkable = set(templates().get("absence", {}).get("aspects", []))
-    asked = [a for a in aspects if a in checkable and aspect_regex(a)]
-    if not asked or retriever is None or not hasattr(retriever, "law_chunks"):
-        return []
-    chunks = [c for c in retriever.law_chunks(law_id) if c.kind in _STATUTE_KINDS]
-    if not chunks:
-        return []  # nothing indexed: we cannot claim absence
-    return [a for a in asked if not any(aspect_regex(a).search(c.body) for c in chunks)]
-
-
-def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever, hits: list[Hit]) -> list[Quote]:
-    """The law's provisions nearest to a missing aspect (e.g. guidance/advice for penalties)."""
-    words = templates().get("absence", {}).get("closest", {}).get(aspect, [])
-    rx = keyword_regex(tuple(words))
-    chunks = [c for c in retriever.law_chunks(law_id) if c.kind in _STATUTE_KINDS]
-    same = [c for c in chunks if c.language == lang] or chunks
-    q_terms = terms(question)
-    scored = []
-    for c in same:
-        n = len({m.group(0).lower() for m in rx.finditer(c.body)}) if rx else 0
-        if n:
-            scored.append((n + 0.1 * len(q_terms & terms(c.body)), -c.seq, c))
-    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-    # The best match, and a second one only if it is about as close (two or more of the words).
-    pseudo = [Hit(chunk=c, score=s) for i, (s, _, c) in enumerate(scored[:2]) if i == 0 or s >= 2]
-    if not pseudo:
-        return select_quotes(question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
-    out = []
-    for h in pseudo:
-        spans = sentence_spans(h.chunk.body)
-        best = max(spans, key=lambda sp: len(rx.findall(h.chunk.body[sp[0]:sp[1]])))
-        out.append(Quote(h.chunk, *best))
-    return out
+    chosen = [c for c in chosen if c[0] >= max(1.0, 0.45 * top) or c[2].chunk.article in wanted]
+    out: list[Quote] = []
+    for c in chosen:  # the OJ text and a consolidation often repeat a sentence word for word
+        if c[2].text not in {q.text for q in out}:
+            out.append(c[2])
+    return out[:limit]  # best first: the first quote is the answer
 
 
 def _mentions(quotes: list[Quote], aspects: list[str]) -> bool:
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     return not rxs or any(rx.search(q.text) for q in quotes for rx in rxs)
-
-
-def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever, n: int = 3) -> list[Hit]:
-    """The law's chunks that use the asked aspects' keywords most (and share most words with the question)."""
-    if not hasattr(retriever, "law_chunks"):
-        return []
-    rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
-    chunks = [c for c in retriever.law_chunks(law_id) if c.kind in _STATUTE_KINDS]
-    chunks = [c for c in chunks if c.language == lang] or chunks
-    q_terms = terms(question)
-    scored = []
-    for c in chunks:
-        k = sum(len({m.group(0).lower() for m in rx.finditer(c.body)}) for rx in rxs)
-        if k:
-            scored.append((k + len(q_terms & terms(c.body)), -c.seq, c))
-    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-    return [Hit(chunk=c, score=0.0, ranks={"aspect": i}) for i, (_, _, c) in enumerate(scored[:n])]
 
 
 def _refs(quotes: list[Quote]) -> str:
@@ -279,7 +162,12 @@ def _refs(quotes: list[Quote]) -> str:
 
 
 def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict) -> list[str]:
-    return [t["quote"].format(quote=q.text, n=book.cite(q)) for q in quotes]
+    """One line per source: sentences of the same provision are joined as its citation quotes them."""
+    by_n: dict[int, None] = {}
+    for q in quotes:
+        by_n[book.cite(q)] = None
+    quote_of = {c.n: c.quote for c in book.citations}
+    return [t["quote"].format(quote=quote_of[n], n=n) for n in by_n]
 
 
 def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
@@ -290,10 +178,9 @@ def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
 
 
 def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], lang: str, retriever,
-             book: CitationBook, limit: int, names: dict[str, str]) -> list[str] | None:
+             book: CitationBook, limit: int, names: dict[str, str], aspects: list[str]) -> list[str] | None:
     """Lines answering for one law (or one jurisdiction when law_id is None); None if nothing relevant."""
     t = templates()[lang]
-    aspects = asked_aspects(question, scope)
     if law_id:
         missing = absent_aspects(law_id, aspects, retriever)
         if missing:
@@ -302,26 +189,43 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
             for a in missing:
                 tpl = t.get("absence_by_aspect", {}).get(a, t["absence"])
                 lines.append(tpl.format(law=law, aspect=t["aspect_names"].get(a, a)))
-            quotes = closest_quotes(law_id, missing[0], question, lang, retriever, hits)
+            quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
+                question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
             if quotes:
                 lines.append(t["closest"].format(refs=_refs(quotes)))
                 lines += _quote_lines(quotes, book, t)
             return lines
-    quotes = select_quotes(question, hits, aspects, limit, scope.articles)
+    pool = hits[:MAX_HITS]
+    specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
+    if law_id and specific:
+        # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
+        have = {h.chunk.chunk_id for h in pool}
+        pool += [h for h in aspect_hits(law_id, specific, question, lang, retriever, n=2) if h.chunk.chunk_id not in have]
+    quotes = select_quotes(question, pool, aspects, limit, scope.articles)
+    if not quotes and law_id and len(scope.law_ids) == 1 and missing_articles(law_id, scope.articles, retriever):
+        arts = missing_articles(law_id, scope.articles, retriever)
+        return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts]
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, question, lang, retriever)
-        quotes = select_quotes(question, extra + hits, aspects, limit, scope.articles) if extra else quotes
+        quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles) if extra else quotes
     if not quotes:
         return None
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
-    return [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t)
+    lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t)
+    if law_id and len(scope.law_ids) == 1:
+        for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
+            lines.insert(0, t["no_article"].format(law=names.get(law_id) or law_id, article=art))
+    figures = unsupported_figures(question, law_id, retriever) if law_id else []
+    if figures:  # a false premise with a number ("fines go up to 7% of turnover")
+        lines.insert(0, t["premise_figure"].format(law=names.get(law_id) or law_id, figure=", ".join(figures)))
+    return lines
 
 
 def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever) -> dict[str, str]:
     """law_id -> display name, from the law's own text (not a consolidation) in the answer language."""
     def pref(c: Chunk) -> tuple:  # the current text in the answer language, not "(as enacted)" or a consolidation
-        return (c.language != lang, c.kind == "consolidation", c.kind not in _STATUTE_KINDS, len(c.short_name))
+        return (c.language != lang, c.kind == "consolidation", c.kind not in STATUTE_KINDS, len(c.short_name))
 
     best: dict[str, Chunk] = {}
     for c in [h.chunk for h in hits]:
@@ -363,7 +267,8 @@ def _groups(scope: Scope, hits: list[Hit]) -> list[tuple[str | None, str, list[H
             hs = [h for h in hits if h.chunk.law_id == lid]
             out.append((lid, hs[0].chunk.jurisdiction if hs else "", hs))
         return out
-    jurs = list(scope.jurisdictions) or list(dict.fromkeys(h.chunk.jurisdiction for h in hits[:MAX_HITS]))
+    # Unscoped: one section per jurisdiction among the top hits (at most 3), never a mixed answer.
+    jurs = list(scope.jurisdictions) or list(dict.fromkeys(h.chunk.jurisdiction for h in hits[:MAX_HITS]))[:3]
     return [(None, j, [h for h in hits if h.chunk.jurisdiction == j]) for j in jurs]
 
 
@@ -372,14 +277,15 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
     t0 = time.perf_counter()
     lang = language_of(question, scope)
-    asked = scope.resolved_question or question
+    asked = scope.resolved_question or question  # follow-ups: the earlier question's words help find sentences
+    aspects = asked_aspects(question, scope)  # ...but only this question (and the scope) says what is asked
     if scope.unknown_laws and not scope.law_ids:
         ans = abstain(question, scope, indexed, lang, hits)
         ans.timings = {"compose": time.perf_counter() - t0}
         return ans
     in_scope = [h for h in hits if (not scope.law_ids or h.chunk.law_id in scope.law_ids)
                 and (not scope.jurisdictions or h.chunk.jurisdiction in scope.jurisdictions)]
-    in_scope = _prefer_language(in_scope, lang)
+    in_scope = _prefer_language(in_scope, lang, retriever)
     groups = _groups(scope, in_scope)
     names = _name_map(in_scope, scope.law_ids, lang, retriever)
     book = CitationBook()
@@ -389,15 +295,19 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
         if many and law_id and not hs and hasattr(retriever, "search"):
             # A comparison whose retrieval was dominated by one law: search this law alone.
             sub = Scope(law_ids=[law_id], aspects=scope.aspects, language=scope.language, articles=scope.articles)
-            hs = _prefer_language(retriever.search(asked, sub, k=3), lang)
+            hs = _prefer_language(retriever.search(asked, sub, k=3), lang, retriever)
             hits = list(hits) + [h for h in hs if h not in hits]
         jur = jur or (hs[0].chunk.jurisdiction if hs else _jurisdiction(law_id, retriever))
         lines = _section(asked, scope, law_id, hs, lang, retriever, book,
-                         MAX_QUOTES_SECTION if many else MAX_QUOTES, names)
+                         MAX_QUOTES_SECTION if many else MAX_QUOTES, names, aspects)
         if lines:
             sections.append((jur, lines, True))
         elif law_id:
             sections.append((jur, [templates()[lang]["section_nothing"].format(law=names.get(law_id, law_id))], False))
+    if scope.unknown_laws and any(ok for _, _, ok in sections):
+        # "Compare the EU AI Act and Brazil's AI bill": answer for what is indexed, say what is not.
+        note = templates()[lang]["out_of_corpus_named"].format(what=", ".join(scope.unknown_laws))
+        sections.insert(0, ("", [note], True))
     if not any(ok for _, _, ok in sections):
         if scope.law_ids and sections:  # the named law is indexed but nothing in it matches
             ans = Answer(text="\n".join(lines[0] for _, lines, _ in sections), scope=scope, abstained=True,

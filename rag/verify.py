@@ -40,6 +40,10 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac
 _HIRAGANA_RE = re.compile(r"^[\u3040-\u309f]+$")
 _WORD_RE = re.compile(r"[a-z][a-z0-9'’-]*")
 _NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|trillion|thousand|万|億|兆|千))?")
+# "Article 63" must be an article 63 of the passage, not a 63 found elsewhere in it ("Act No. 63").
+_REF_RE = re.compile(r"\b(article|section|paragraph|no)s?\.?\s+(\d+(?:-\d+)?)\b")
+_REF_ABBREV = [(re.compile(r"\bart(s?)\.\s*"), r"article\1 "), (re.compile(r"\bpara(s?)\.\s*"), r"paragraph\1 "),
+               (re.compile(r"(?:\bsecs?\.|§+)\s*"), "section "), (re.compile(r"\bnos?\.\s*"), "no. ")]
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
 
 
@@ -280,6 +284,16 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
                    no_answer=said_no_answer, notes=notes)
 
 
+def _expand_refs(text: str) -> str:
+    for pat, repl in _REF_ABBREV:
+        text = pat.sub(repl, text)
+    return text
+
+
+def _references(text: str) -> list[tuple[str, str]]:
+    return _REF_RE.findall(_expand_refs(text))
+
+
 def _attribute(body: str, valid: set[int], clean: dict[int, str], raw: dict[int, str],
                threshold: float) -> tuple[int | None, str]:
     """(n, "") for the first passage that closely supports an uncited sentence; else (None, why or "")."""
@@ -288,8 +302,8 @@ def _attribute(body: str, valid: set[int], clean: dict[int, str], raw: dict[int,
         problem = _support_problem(body, [n], clean, raw, threshold)
         if not problem:
             return n, ""
-        if "prompt injection" in problem:
-            why = problem + " (no citation)"
+        if "prompt injection" in problem or (not why and not problem.startswith("not supported")):
+            why = f"{problem} (no citation; closest passage [{n}])"  # words match, a number or reference does not
     return None, why
 
 
@@ -307,6 +321,9 @@ def _support_problem(body: str, ns: list[int], clean: dict[int, str], raw: dict[
         missing_nums = _numbers(body, claimed=True) - _numbers(joined)
         if missing_nums:
             return f"number(s) {', '.join(sorted(missing_nums))} not in the cited passage(s)"
+        for kind, num in _references(body):
+            if not re.search(rf"\b{kind}s?\.?\s[^.;\n]{{0,40}}?(?<![\d-]){re.escape(num)}(?![\d-])", _expand_refs(joined)):
+                return f"{kind} {num} is not a reference of the cited passage(s)"
         units = content_units(body)
         if not units:
             return ""

@@ -81,7 +81,7 @@ def assert_verbatim(ans):
     bodies = [c.body for c in CHUNKS]
     quotes = [a or b for a, b in quoted(ans.text)]
     assert quotes, ans.text
-    for q in quotes:
+    for q in (part for quote in quotes for part in quote.split(" … ")):
         assert any(q.removesuffix(" …") in b for b in bodies), q
     for c in ans.citations:
         for part in c.quote.split(" … "):

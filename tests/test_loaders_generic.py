@@ -10,9 +10,9 @@ from ingest.errors import IngestError
 from ingest.loaders.generic import NO_STRUCTURE_WARNING, split_generic
 from ingest.loaders.numerals import cjk_to_int, int_to_roman, roman_to_int
 from ingest.loaders.registry import load_document, pick_loader
-from ingest.sources import load_source_list, user_meta
+from ingest.sources import user_meta
 from ingest.splitter import to_chunks
-from rag.settings import Settings
+from tests.loader_support import load_meta, source_metas
 
 
 def _load(path: Path):
@@ -31,8 +31,11 @@ def test_roman(text, value):
     assert int_to_roman(value) == text
 
 
+# Chinese forms (零, positional 二〇二五) and the Japanese ones e-Gov prints (百八十五, 一〇五, full-width ２).
 @pytest.mark.parametrize("text,value", [("十六", 16), ("二十六", 26), ("一百零三", 103), ("千二百", 1200),
-                                        ("３", 3), ("二〇二五", 2025), ("十二", 12)])
+                                        ("３", 3), ("二〇二五", 2025), ("十二", 12), ("百八十五", 185),
+                                        ("三百一", 301), ("十", 10), ("千二百三十四", 1234), ("一〇五", 105),
+                                        ("２", 2)])
 def test_cjk(text, value):
     assert cjk_to_int(text) == value
 
@@ -42,6 +45,8 @@ def test_bad_numerals_raise():
         roman_to_int("IIX2")
     with pytest.raises(ValueError):
         cjk_to_int("abc")
+    with pytest.raises(ValueError):
+        cjk_to_int("条")
 
 
 # (heading line, expected kind, expected number)
@@ -105,16 +110,15 @@ def test_no_structure_warning(tmp_path):
 
 
 def test_real_casi_translation_articles(corpus_dir):
-    meta = next(m for m in load_source_list(Settings.from_env()) if m.doc_id == "cn-genai-measures-en")
-    path = corpus_dir / meta.source_file
-    assert pick_loader(path, meta).NAME == "text"
-    doc = load_document(path, meta)
+    meta = source_metas()["cn-genai-measures-en"]
+    name, doc = load_meta(corpus_dir, meta)
+    assert name == "text"
     assert doc.count("article") == meta.expected["article"]
 
 
 def test_real_news_article_is_one_page(corpus_dir):
-    meta = next(m for m in load_source_list(Settings.from_env()) if m.kind == "news")
-    doc = load_document(corpus_dir / meta.source_file, meta)
+    meta = next(m for m in source_metas().values() if m.kind == "news")
+    doc = load_meta(corpus_dir, meta)[1]
     assert [u.kind for u in doc.units] == ["page"]
     assert "Onoda" in doc.units[0].text and len(doc.units[0].paragraphs) > 5
     for junk in ("PHOTO: REUTERS", "Sign up now", "Follow topic"):  # news-site chrome
@@ -122,10 +126,8 @@ def test_real_news_article_is_one_page(corpus_dir):
 
 
 def test_real_cao_web_page(corpus_dir):
-    meta = next(m for m in load_source_list(Settings.from_env()) if m.doc_id == "jp-ai-act-cao-page")
-    path = corpus_dir / meta.source_file
-    assert pick_loader(path, meta).NAME == "html"
-    doc = load_document(path, meta)
+    name, doc = load_meta(corpus_dir, source_metas()["jp-ai-act-cao-page"])
+    assert name == "html"
     assert doc.units and all(u.kind == "page" for u in doc.units)
     text = "\n".join(u.text for u in doc.units)
     assert "全面施行" in text
@@ -152,19 +154,28 @@ def test_html_drops_chrome_and_finds_articles(tmp_path):
         assert junk not in text
 
 
-def test_docx_headings_and_articles(tmp_path):
+def _docx(path: Path, blocks: list[tuple[int, str]], table_row: tuple[str, ...] = ()) -> Path:
+    """A real Word file: (heading level, text) blocks, level 0 = body paragraph; then a one-row table."""
     docx = pytest.importorskip("docx")
     d = docx.Document()
-    d.add_heading("Internal AI policy", level=1)
-    d.add_paragraph("Preliminary remarks.")
-    d.add_heading("Article 1 Purpose", level=2)
-    d.add_paragraph("This policy governs AI use.")
-    d.add_heading("Article 2 Fines", level=2)
-    d.add_paragraph("Breaches cost 100 EUR.")
-    table = d.add_table(rows=1, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "Tier", "Amount"
-    path = tmp_path / "policy.docx"
+    for level, text in blocks:
+        if level:
+            d.add_heading(text, level=level)
+        else:
+            d.add_paragraph(text)
+    if table_row:
+        table = d.add_table(rows=1, cols=len(table_row))
+        for i, cell in enumerate(table_row):
+            table.cell(0, i).text = cell
     d.save(path)
+    return path
+
+
+def test_docx_headings_and_articles(tmp_path):
+    path = _docx(tmp_path / "policy.docx", [(1, "Internal AI policy"), (0, "Preliminary remarks."),
+                                            (2, "Article 1 Purpose"), (0, "This policy governs AI use."),
+                                            (2, "Article 2 Fines"), (0, "Breaches cost 100 EUR.")],
+                 table_row=("Tier", "Amount"))
     doc = _load(path)
     arts = [u for u in doc.units if u.kind == "article"]
     assert [u.number for u in arts] == ["1", "2"]
@@ -173,14 +184,8 @@ def test_docx_headings_and_articles(tmp_path):
 
 
 def test_docx_without_articles_splits_by_heading(tmp_path):
-    docx = pytest.importorskip("docx")
-    d = docx.Document()
-    d.add_heading("Background", level=1)
-    d.add_paragraph("Some background.")
-    d.add_heading("Decision", level=1)
-    d.add_paragraph("We decided.")
-    path = tmp_path / "memo.docx"
-    d.save(path)
+    path = _docx(tmp_path / "memo.docx", [(1, "Background"), (0, "Some background."), (1, "Decision"),
+                                          (0, "We decided.")])
     doc = _load(path)
     assert [(u.kind, u.title) for u in doc.units] == [("page", "Background"), ("page", "Decision")]
     chunks = to_chunks(doc, "0" * 64, 1200)

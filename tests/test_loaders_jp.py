@@ -4,16 +4,12 @@ Expected article counts come from corpus/sources.toml ``expected``, not from thi
 """
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
 from ingest.loaders import egov_xml, jlt_xml
-from ingest.loaders.jlaw_common import article_number, kanji_to_int
-from ingest.loaders.registry import load_document, pick_loader
-from ingest.sources import load_source_list
-from ingest.splitter import to_chunks
-from rag.settings import Settings
+from ingest.loaders.jlaw_common import article_number
+from ingest.loaders.registry import load_document
+from tests.loader_support import chunks_of, expected_count_mismatches, load_docs, wrong_loaders
 
 JP_XML = {"jp-ai-promotion-act-ja": "egov_xml", "jp-ai-promotion-act-en": "jlt_xml",
           "jp-appi-ja": "egov_xml", "jp-appi-en": "jlt_xml", "jp-penal-code-ja": "egov_xml"}
@@ -21,19 +17,10 @@ JP_XML = {"jp-ai-promotion-act-ja": "egov_xml", "jp-ai-promotion-act-en": "jlt_x
 
 @pytest.fixture(scope="module")
 def docs(corpus_dir):
-    metas = {m.doc_id: m for m in load_source_list(Settings.from_env())}
-    out = {}
-    for doc_id in JP_XML:
-        meta = metas[doc_id]
-        path = corpus_dir / meta.source_file
-        out[doc_id] = (pick_loader(path, meta).NAME, load_document(path, meta))
-    return out
+    return load_docs(corpus_dir, JP_XML)
 
 
-@pytest.mark.parametrize("text,value", [("十六", 16), ("二十六", 26), ("百八十五", 185), ("三百一", 301),
-                                        ("十", 10), ("千二百三十四", 1234), ("一〇五", 105), ("２", 2)])
-def test_kanji_numerals(text, value):
-    assert kanji_to_int(text) == value
+# Kanji numerals themselves (十六, 一〇五, ...) are tested with numerals.py in test_loaders_generic.py.
 
 
 def test_article_numbers_from_labels():
@@ -42,19 +29,15 @@ def test_article_numbers_from_labels():
     assert article_number("第二百三十四条の二の三") == "234-2-3"
     assert article_number("Article 26-2") == "26-2"
     assert article_number("附則") == ""
-    with pytest.raises(ValueError):
-        kanji_to_int("条")
 
 
 def test_registry_picks_the_right_loader(docs):
-    for doc_id, want in JP_XML.items():
-        assert docs[doc_id][0] == want, doc_id
+    assert not wrong_loaders(docs, JP_XML)
 
 
 def test_counts_match_sources_toml(docs):
     for doc_id, (_, doc) in docs.items():
-        for kind, n in doc.meta.expected.items():
-            assert doc.count(kind) == n, (doc_id, kind, doc.count(kind), n)
+        assert not expected_count_mismatches(doc_id, doc)
     # The APPI translation has no `expected` entry in sources.toml; it must match the Japanese original.
     assert docs["jp-appi-en"][1].count("article") == docs["jp-appi-ja"][1].count("article")
 
@@ -111,10 +94,9 @@ def test_penal_code_branch_deleted_and_ruby(docs):
 
 
 def test_chunks_carry_law_and_article(docs):
-    s = Settings.from_env()
     for doc_id in ("jp-ai-promotion-act-ja", "jp-appi-en"):
         doc = docs[doc_id][1]
-        chunks = to_chunks(doc, hashlib.sha256(doc_id.encode()).hexdigest(), s.max_chunk_chars)
+        chunks = chunks_of(doc)
         assert len(chunks) >= doc.count("article")
         for c in chunks:
             assert c.law_id == doc.meta.law_id and c.doc_id == doc_id and c.article and c.unit_kind

@@ -6,17 +6,14 @@ Expected counts come from corpus/sources.toml ``expected``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import pytest
 
 from ingest.errors import IngestError
 from ingest.loaders.markdown import split_blocks
-from ingest.loaders.registry import load_document, pick_loader
+from ingest.loaders.registry import load_document
 from ingest.model import DocMeta
-from ingest.sources import load_source_list
-from ingest.splitter import to_chunks
-from rag.settings import Settings
+from tests.loader_support import chunks_of, expected_count_mismatches, load_meta, source_metas, wrong_loaders
 
 DOCS = {"cn-pipl": "jsonl", "eu-ai-act-consolidated": "jsonl", "eu-ai-act-consolidated-annexes": "jsonl",
         "uk-gdpr": "markdown", "cn-genai-measures-zh": "markdown"}
@@ -24,16 +21,12 @@ DOCS = {"cn-pipl": "jsonl", "eu-ai-act-consolidated": "jsonl", "eu-ai-act-consol
 
 @pytest.fixture(scope="module")
 def metas():
-    return {m.doc_id: m for m in load_source_list(Settings.from_env())}
+    return source_metas()
 
 
 @pytest.fixture(scope="module")
 def docs(corpus_dir, metas):
-    out = {}
-    for doc_id in DOCS:
-        path = corpus_dir / metas[doc_id].source_file
-        out[doc_id] = (pick_loader(path, metas[doc_id]).NAME, load_document(path, metas[doc_id]))
-    return out
+    return {doc_id: load_meta(corpus_dir, metas[doc_id]) for doc_id in DOCS}
 
 
 def _arts(doc, kind="article"):
@@ -41,11 +34,10 @@ def _arts(doc, kind="article"):
 
 
 def test_registry_and_expected_counts(docs):
-    for doc_id, (loader, doc) in docs.items():
-        assert loader == DOCS[doc_id], doc_id
+    assert not wrong_loaders(docs, DOCS)
+    for doc_id, (_, doc) in docs.items():
         assert doc.meta.expected, f"{doc_id} has no expected counts in sources.toml"
-        for kind, n in doc.meta.expected.items():
-            assert doc.count(kind) == n, (doc_id, kind, doc.count(kind), n)
+        assert not expected_count_mismatches(doc_id, doc)
         assert all(u.text.strip() and u.number for u in doc.units), doc_id
         nums = [(u.kind, u.number) for u in doc.units]
         assert len(nums) == len(set(nums)), doc_id
@@ -148,10 +140,9 @@ def test_split_blocks():
 
 
 def test_chunks_carry_law_and_article(docs):
-    s = Settings.from_env()
     for doc_id in ("cn-pipl", "uk-gdpr"):
         doc = docs[doc_id][1]
-        chunks = to_chunks(doc, hashlib.sha256(doc_id.encode()).hexdigest(), s.max_chunk_chars)
+        chunks = chunks_of(doc)
         assert len(chunks) >= len(doc.units)
         assert all(c.law_id == doc.meta.law_id and c.article and c.unit_kind == "article" for c in chunks)
         assert all(doc.meta.short_name in c.text for c in chunks)

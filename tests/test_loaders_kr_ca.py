@@ -4,14 +4,9 @@ Expected counts come from corpus/sources.toml ``expected``.
 """
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 
-from ingest.loaders.registry import load_document, pick_loader
-from ingest.sources import load_source_list
-from ingest.splitter import to_chunks
-from rag.settings import Settings
+from tests.loader_support import chunks_of, expected_count_mismatches, load_docs, wrong_loaders
 
 DOCS = {"kr-ai-basic-act-ko": "moleg_xml", "kr-ai-basic-act-en": "moleg_xml",
         "kr-ai-basic-act-en-2025": "moleg_xml", "ca-pipeda-en": "justice_xml"}
@@ -19,12 +14,7 @@ DOCS = {"kr-ai-basic-act-ko": "moleg_xml", "kr-ai-basic-act-en": "moleg_xml",
 
 @pytest.fixture(scope="module")
 def docs(corpus_dir):
-    metas = {m.doc_id: m for m in load_source_list(Settings.from_env())}
-    out = {}
-    for doc_id in DOCS:
-        path = corpus_dir / metas[doc_id].source_file
-        out[doc_id] = (pick_loader(path, metas[doc_id]).NAME, load_document(path, metas[doc_id]))
-    return out
+    return load_docs(corpus_dir, DOCS)
 
 
 def _by_number(doc, kind="article"):
@@ -32,17 +22,14 @@ def _by_number(doc, kind="article"):
 
 
 def test_registry_picks_the_right_loader(docs):
-    for doc_id, want in DOCS.items():
-        assert docs[doc_id][0] == want, doc_id
+    assert not wrong_loaders(docs, DOCS)
 
 
 def test_counts_match_sources_toml(docs):
-    checked = 0
     for doc_id, (_, doc) in docs.items():
-        for kind, n in doc.meta.expected.items():
-            assert doc.count(kind) == n, (doc_id, kind, doc.count(kind), n)
-            checked += 1
-    assert checked >= 2  # the Korean original and the current English translation have expectations
+        assert not expected_count_mismatches(doc_id, doc)
+    # The Korean original and the current English translation have expectations.
+    assert sum(len(doc.meta.expected) for _, doc in docs.values()) >= 2
 
 
 def test_every_unit_has_text_and_a_unique_number(docs):
@@ -116,10 +103,9 @@ def test_pipeda_sections(docs):
 
 
 def test_chunks_carry_law_and_article(docs):
-    s = Settings.from_env()
     for doc_id in ("kr-ai-basic-act-ko", "ca-pipeda-en"):
         doc = docs[doc_id][1]
-        chunks = to_chunks(doc, hashlib.sha256(doc_id.encode()).hexdigest(), s.max_chunk_chars)
+        chunks = chunks_of(doc)
         assert len(chunks) >= len(doc.units)
         for c in chunks:
             assert c.law_id == doc.meta.law_id and c.article and c.unit_kind and c.jurisdiction

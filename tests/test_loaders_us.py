@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.loaders.registry import load_document, pick_loader
-from ingest.sources import load_source_list
 from ingest.splitter import to_chunks
-from rag.settings import Settings
+from tests.loader_support import load_meta, source_metas
 
 # Site navigation of leginfo.legislature.ca.gov as it appears in the scraped page text.
 NAV_TEXT = ["skip to content", "Quick Search", "Bill Number Bill Keyword", "My Subscriptions", "My Favorites",
@@ -19,22 +17,17 @@ PDF_FURNITURE = ["PAGE 2-SENATE BILL", "PAGE 10-SENATE BILL", "Capital letters o
 
 @pytest.fixture(scope="module")
 def metas():
-    return {m.doc_id: m for m in load_source_list(Settings.from_env())}
-
-
-def _load(corpus_dir, meta):
-    path = corpus_dir / meta.source_file
-    return pick_loader(path, meta).NAME, load_document(path, meta)
+    return source_metas()
 
 
 @pytest.fixture(scope="module")
 def california(corpus_dir, metas):
-    return {d: _load(corpus_dir, m) for d, m in metas.items() if m.jurisdiction == "US-CA"}
+    return {d: load_meta(corpus_dir, m) for d, m in metas.items() if m.jurisdiction == "US-CA"}
 
 
 @pytest.fixture(scope="module")
 def colorado(corpus_dir, metas):
-    return {d: _load(corpus_dir, m) for d, m in metas.items() if m.jurisdiction == "US-CO"}
+    return {d: load_meta(corpus_dir, m) for d, m in metas.items() if m.jurisdiction == "US-CO"}
 
 
 def _sections(doc):

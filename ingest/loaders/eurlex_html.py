@@ -115,13 +115,24 @@ def _heading_case(text: str) -> str:
     return " ".join(out)
 
 
+def _element_children(div):
+    """(child, its class attribute) for each element child; comments and PIs are not text."""
+    for c in div:
+        if isinstance(c.tag, str):
+            yield c, c.get("class") or ""
+
+
+def _numbered_block(c) -> tuple[str, str]:
+    """Text of a body block and its paragraph number ("3. ..." -> "3", "" when unnumbered)."""
+    text = "\n".join(_lines(c))
+    m = _PARA_NUM.match(text)
+    return text, m.group(1) if m else ""
+
+
 def _division_heading(div) -> str:
     """'CHAPTER XII' + 'PENALTIES' -> 'Chapter XII Penalties'."""
     label, title = "", ""
-    for c in div:
-        if not isinstance(c.tag, str):
-            continue
-        cls = c.get("class") or ""
+    for c, cls in _element_children(div):
         if not label and c.tag == "p":
             label = _inline(c)
         elif "eli-title" in cls and not title:
@@ -146,23 +157,18 @@ def _heading_path(el) -> list[str]:
 def _article(div, number: str) -> Unit:
     label, title = f"Article {number}", ""
     paras: list[Paragraph] = []
-    for c in div:
-        if not isinstance(c.tag, str):
-            continue
-        cls = c.get("class") or ""
+    for c, cls in _element_children(div):
         if "oj-ti-art" in cls or "title-article-norm" in cls and "stitle" not in cls:
             label = _inline(c) or label
             continue
         if "eli-title" in cls:
             title = _inline(c)
             continue
-        lines = _lines(c)
-        if not lines:
+        text, num = _numbered_block(c)
+        if not text:
             continue
-        text = "\n".join(lines)
-        m = _PARA_NUM.match(text)
-        if m:
-            paras.append(Paragraph(m.group(1), text))
+        if num:
+            paras.append(Paragraph(num, text))
         elif paras and paras[-1].num[:1].isdigit():
             # Unnumbered text after a numbered paragraph is its subparagraph or point list.
             paras[-1].text += "\n" + text
@@ -183,22 +189,16 @@ def _recital(div, number: str) -> Unit:
 
 def _annex(div) -> Unit:
     label, title, paras = "", "", []
-    for c in div:
-        if not isinstance(c.tag, str):
-            continue
-        cls = c.get("class") or ""
+    for c, cls in _element_children(div):
         if "oj-doc-ti" in cls and not label:
             label = _inline(c)
             continue
         if "oj-doc-ti" in cls and not title and not paras:
             title = _inline(c)
             continue
-        lines = _lines(c)
-        if not lines:
-            continue
-        text = "\n".join(lines)
-        m = _PARA_NUM.match(text)
-        paras.append(Paragraph(m.group(1), text) if m else Paragraph("", text))
+        text, num = _numbered_block(c)
+        if text:
+            paras.append(Paragraph(num, text))
     m = re.match(r"^ANNEX\s*([IVXLC]+|\d+)?\b", label, re.I)
     number = (m.group(1) or "") if m else ""
     return Unit("annex", number, label=label or "ANNEX", title=title, paragraphs=paras)

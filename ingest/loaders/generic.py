@@ -21,20 +21,32 @@ _N = CJK_NUMERAL_CHARS
 _ARTICLE_EN = re.compile(r"^(Article|ARTICLE|Art\.|ART\.)\s*(\d+[A-Za-z]?(?:-\d+)?|[IVXLC]+)\b\.?(?:\s+[-—–]\s*|\s*[:.]\s*|\s+|$)(.*)$")
 _SECTION_EN = re.compile(r"^(Section|SECTION|Sec\.|SEC\.|§{1,2})\s*(\d[\w.-]*?)\.?(?:\s+[-—–]\s*|:\s*|\s+|$)(.*)$")
 _ANNEX = re.compile(r"^(ANNEX|Annex|SCHEDULE|Schedule|APPENDIX|Appendix)\s+([IVXLC]+|\d+|[A-Z])\b\.?(?:\s+[-—–]\s*|\s*[:.]\s*|\s+|$)(.*)$")
-_ARTICLE_CJK = re.compile(rf"^(第([{_N}]+)条((?:[の之][{_N}]+)*))(?:\s+|　|$)?(.*)$")
-_ARTICLE_KO = re.compile(r"^(제\s*(\d+)\s*조(?:\s*의\s*(\d+))?)\s*(?:\(([^)]*)\))?\s*(.*)$")
+# ARTICLE_CJK / ARTICLE_KO are public: the Markdown loader reads its article headings with them.
+# Groups: (label, number, branch numbers / Korean branch, [Korean title,] rest of the line).
+ARTICLE_CJK = re.compile(rf"^(第([{_N}]+)条((?:[の之][{_N}]+)*))(?:\s+|　|$)?(.*)$")
+ARTICLE_KO = re.compile(r"^(제\s*(\d+)\s*조(?:\s*의\s*(\d+))?)\s*(?:\(([^)]*)\))?\s*(.*)$")
 _CHAPTER = re.compile(rf"^(?:(?:CHAPTER|Chapter|PART|Part|TITLE)\s+(?:[IVXLC]+|\d+)\b.*|第[{_N}]+[章編节節].*|제\d+[장편절].*)$")
 _PARA_MARK = re.compile(r"^(?:(\d+[A-Za-z]?)\.\s|\((\d+[a-z]?)\)\s|([０-９]+|[2-9]|[1-9]\d)[　 ](?=\S)|([①-⑳]))")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
+def cjk_article_number(m: re.Match) -> str:
+    """Number of an ARTICLE_CJK match: 第二十六条の二 / 第二十六条之二 -> "26-2"."""
+    subs = [str(cjk_to_int(x)) for x in re.findall(rf"[の之]([{_N}]+)", m.group(3))]
+    return "-".join([str(cjk_to_int(m.group(2)))] + subs)
+
+
+def korean_article_number(m: re.Match) -> str:
+    """Number of an ARTICLE_KO match: 제17조의2 -> "17-2"."""
+    return m.group(2) + (f"-{m.group(3)}" if m.group(3) else "")
+
+
 def _heading(line: str) -> tuple[str, str, str, str] | None:
     """(kind, number, label, rest) when the line is a provision heading."""
-    if m := _ARTICLE_CJK.match(line):
-        subs = [str(cjk_to_int(x)) for x in re.findall(rf"[の之]([{_N}]+)", m.group(3))]
-        return "article", "-".join([str(cjk_to_int(m.group(2)))] + subs), m.group(1), m.group(4).strip()
-    if m := _ARTICLE_KO.match(line):
-        num = m.group(2) + (f"-{m.group(3)}" if m.group(3) else "")
+    if m := ARTICLE_CJK.match(line):
+        return "article", cjk_article_number(m), m.group(1), m.group(4).strip()
+    if m := ARTICLE_KO.match(line):
+        num = korean_article_number(m)
         title = f"({m.group(4)})" if m.group(4) else ""
         return "article", num, m.group(1).replace(" ", ""), (title + "\n" + m.group(5)).strip()
     for rx, kind in ((_ARTICLE_EN, "article"), (_SECTION_EN, "section"), (_ANNEX, "annex")):

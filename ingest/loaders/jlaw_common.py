@@ -1,5 +1,5 @@
 """Shared by the Japanese law loaders (e-Gov XML in Japanese, Japanese Law
-Translation XML in English): kanji numerals, article numbers such as
+Translation XML in English): article numbers such as
 第二十六条の二 -> "26-2", and the walk over the common law-XML schema
 (Law > LawBody > MainProvision > Part/Chapter/Section > Article > Paragraph).
 
@@ -11,42 +11,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lxml import etree
-
 from ingest.errors import IngestError
-from ingest.loaders.common import clean, read_bytes
+from ingest.loaders.common import clean
+from ingest.loaders.numerals import cjk_to_int
+from ingest.loaders.xmlutil import parse_xml, text_without
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
 
-_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-def kanji_to_int(text: str) -> int:
-    """十六 -> 16, 二十六 -> 26, 百八十五 -> 185, 三百一 -> 301, 一〇五 -> 105, ２ -> 2."""
-    text = text.strip().translate(_FULLWIDTH)
-    if not text:
-        raise ValueError("empty numeral")
-    if text.isdigit():
-        return int(text)
-    total, section, digit = 0, 0, None
-    positional = all(ch in _DIGITS for ch in text)  # 一〇五 style (used in dates like 平成一五年)
-    if positional:
-        return int("".join(str(_DIGITS[ch]) for ch in text))
-    for ch in text:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in _UNITS:
-            section += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-        elif ch == "万":
-            total += (section + (digit or 0)) * 10000
-            section, digit = 0, None
-        else:
-            raise ValueError(f"not a kanji numeral: {text!r}")
-    return total + section + (digit or 0)
-
-
+# Only the numerals e-Gov prints (no Chinese 零/两, no 壱/弐): a label outside this set is not Japanese.
 _ARTICLE_JA = re.compile(r"第([〇一二三四五六七八九十百千万０-９0-9]+)条((?:の[〇一二三四五六七八九十百千０-９0-9]+)*)")
 _ARTICLE_EN = re.compile(r"Article\s+(\d+)((?:-\d+)*)")
 
@@ -55,7 +26,7 @@ def article_number(label: str) -> str:
     """第二十六条の二 -> "26-2", 第十六条 -> "16", "Article 26-2" -> "26-2"; "" if none."""
     m = _ARTICLE_JA.search(label)
     if m:
-        parts = [kanji_to_int(m.group(1))] + [kanji_to_int(x) for x in m.group(2).split("の") if x]
+        parts = [cjk_to_int(m.group(1))] + [cjk_to_int(x) for x in m.group(2).split("の") if x]
         return "-".join(str(p) for p in parts)
     m = _ARTICLE_EN.search(label)
     return m.group(1) + m.group(2) if m else ""
@@ -75,20 +46,7 @@ _SKIP = {"ParagraphNum", "ArticleTitle", "ArticleCaption", "SupplProvisionLabel"
 
 def inline_text(el) -> str:
     """Text of an element without ruby readings (<Rt>), which are not part of the statute text."""
-    parts: list[str] = []
-
-    def rec(e):
-        if not isinstance(e.tag, str) or e.tag == "Rt":
-            return
-        if e.text:
-            parts.append(e.text)
-        for c in e:
-            rec(c)
-            if c.tail:
-                parts.append(c.tail)
-
-    rec(el)
-    return "".join(parts)
+    return text_without(el, ("Rt",))
 
 
 def _sentences(el, sep: str) -> str:
@@ -206,11 +164,7 @@ def _appendix(ap, sep: str, n: int) -> Unit | None:
 
 def parse_law_xml(path: Path, meta: DocMeta, sep: str) -> ParsedDocument:
     """Parse e-Gov / JLT law XML. ``sep`` joins sentences ("" for Japanese, " " for English)."""
-    try:
-        root = etree.fromstring(read_bytes(path), etree.XMLParser(resolve_entities=False, no_network=True,
-                                                                  huge_tree=True))
-    except etree.XMLSyntaxError as e:
-        raise IngestError(path, f"malformed XML ({e})") from e
+    root = parse_xml(path)
     code = root.findtext("Result/Code") if root.tag == "DataRoot" else None
     if code not in (None, "0"):  # an e-Gov API error response saved as a file
         raise IngestError(path, f"e-Gov API error response (code {code}): {root.findtext('Result/Message') or ''}")

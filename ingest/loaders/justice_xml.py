@@ -12,10 +12,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lxml import etree
-
 from ingest.errors import IngestError
-from ingest.loaders.common import clean, read_bytes
+from ingest.loaders.common import clean
+from ingest.loaders.xmlutil import parse_xml, text_without
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
 
 NAME = "justice_xml"
@@ -31,21 +30,8 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def _inline(el) -> str:
-    """Text of an element without footnote markers."""
-    parts: list[str] = []
-
-    def rec(e):
-        if not isinstance(e.tag, str) or e.tag in ("FootnoteRef", "Footnote"):
-            return
-        if e.text:
-            parts.append(e.text)
-        for c in e:
-            rec(c)
-            if c.tail:
-                parts.append(c.tail)
-
-    rec(el)
-    return clean(" ".join("".join(parts).split()))
+    """Text of an element without footnote markers, on one line."""
+    return clean(" ".join(text_without(el, ("FootnoteRef", "Footnote")).split()))
 
 
 def _label(el) -> str:
@@ -138,11 +124,7 @@ def _schedule(sch, n: int) -> Unit | None:
 
 
 def load(path: Path, meta: DocMeta) -> ParsedDocument:
-    try:
-        root = etree.fromstring(read_bytes(path), etree.XMLParser(resolve_entities=False, no_network=True,
-                                                                  huge_tree=True))
-    except etree.XMLSyntaxError as e:
-        raise IngestError(path, f"malformed XML ({e})") from e
+    root = parse_xml(path)
     body = root.find("Body")
     if body is None:
         raise IngestError(path, "no <Body> element (not a Justice Laws statute XML)")

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from ingest.loaders.common import clean, read_text
-from ingest.loaders.jlaw_common import article_number
+from ingest.loaders.generic import ARTICLE_CJK, ARTICLE_KO, cjk_article_number, korean_article_number
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
 
 NAME = "markdown"
@@ -22,9 +22,11 @@ NAME = "markdown"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SEP = r"\s*(?:[—–:|-]\s*|\.\s+|\s)"
+# CJK and Korean article headings use generic.py's patterns. The English and annex ones stay
+# looser than generic's on purpose: a Markdown heading is already marked as a heading, so any case
+# and multi-letter suffixes (UK "Article 8ZA") are safe here, while plain text needs generic's
+# stricter forms to tell a heading from a sentence.
 _ART_EN = re.compile(r"^(?:Article|Art\.)\s+(\d+[A-Za-z]*(?:-\d+)?)\.?(?:" + _SEP + r"(.*))?$", re.I)
-_ART_CJK = re.compile(r"^(第[〇零一二三四五六七八九十百千0-9０-９]+条(?:[の之][〇一二三四五六七八九十0-9]+)*)\s*(.*)$")
-_ART_KO = re.compile(r"^(제(\d+)조(?:의(\d+))?)\s*(?:\(([^)]*)\))?\s*(.*)$")
 _ANNEX = re.compile(r"^(?:Annex|ANNEX|Schedule|SCHEDULE)\s+([IVXLC]+|\d+)\b\.?(?:" + _SEP + r"(.*))?$")
 _NUMBERED = re.compile(r"^(\d+[A-Z]{0,3})\.\s")  # "1. ", "1A. " (UK)
 _PAREN_NUM = re.compile(r"^\((\d+[a-z]?)\)\s")  # "(1) 'AI system' means" (definition points)
@@ -68,18 +70,18 @@ def heading_unit(text: str) -> tuple[str, str, str, str] | None:
     if m:
         title = (m.group(2) or "").strip()
         label = f"Article {m.group(1)}"
-        cjk = _ART_CJK.match(title) or _ART_KO.match(title)
+        cjk = ARTICLE_CJK.match(title) or ARTICLE_KO.match(title)
         if cjk and not cjk.group(len(cjk.groups())).strip():  # "Article 1 — 第一条": the printed label
-            label, title = cjk.group(1), ""
+            label, title = cjk.group(1).replace(" ", ""), ""
         return "article", m.group(1), label, title
-    m = _ART_CJK.match(text)
+    m = ARTICLE_CJK.match(text)
     if m:
-        number = article_number(m.group(1).replace("之", "の"))
-        return ("article", number, m.group(1), m.group(2).strip()) if number else None
-    m = _ART_KO.match(text)
+        return "article", cjk_article_number(m), m.group(1), m.group(4).strip()
+    m = ARTICLE_KO.match(text)
     if m:
-        number = m.group(2) + (f"-{m.group(3)}" if m.group(3) else "")
-        return "article", number, m.group(1), (m.group(4) or m.group(5) or "").strip()
+        # generic's pattern allows "제 5 조"; the label is printed without the spaces.
+        return "article", korean_article_number(m), m.group(1).replace(" ", ""), \
+            (m.group(4) or m.group(5) or "").strip()
     m = _ANNEX.match(text)
     if m:
         return "annex", m.group(1), text.split("—")[0].strip().rstrip("."), (m.group(2) or "").strip()

@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lxml import etree
-
 from ingest.errors import IngestError
-from ingest.loaders.common import clean, read_bytes
+from ingest.loaders.common import clean
+from ingest.loaders.xmlutil import parse_xml
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
 
 NAME = "moleg_xml"
@@ -37,11 +36,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def load(path: Path, meta: DocMeta) -> ParsedDocument:
-    try:
-        root = etree.fromstring(read_bytes(path), etree.XMLParser(resolve_entities=False, no_network=True,
-                                                                  huge_tree=True))
-    except etree.XMLSyntaxError as e:
-        raise IngestError(path, f"malformed XML ({e})") from e
+    root = parse_xml(path)
     if root.tag == "법령":
         return _load_korean(root, meta)
     if root.find("JoSection") is not None:

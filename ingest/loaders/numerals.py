@@ -2,8 +2,10 @@
 and CJK numerals (第二十六条の二, 第十二条) to the plain numbers we store in
 ``Unit.number``.
 
-ingest/loaders/jlaw_common.py has its own kanji conversion for the e-Gov XML;
-this module is the general one (also Chinese 零/两 and full-width digits).
+This is the one numeral implementation of the loaders: Japanese kanji as printed
+by e-Gov (incl. positional 一〇五), Chinese 零/两, old forms 壱/弐/参/拾 and
+full-width digits. Law-specific label parsing (第二十六条の二 -> "26-2") lives
+with the loader that needs it (ingest/loaders/jlaw_common.py).
 """
 from __future__ import annotations
 

@@ -1,0 +1,263 @@
+"""regqa — the Streamlit chat for staff (`streamlit run app.py` or `regqa app`).
+
+Rendering only: answering lives in rag/ (Assistant), citation HTML in rag/highlight.py,
+feedback/export/auth in rag/, uploads in ingest/uploads.py. History is per browser
+session (st.session_state).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from rag.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
+from rag.errors import BackendUnavailable, IndexNotReady
+from rag.export import to_markdown
+from rag.feedback import FeedbackStore
+from rag.highlight import citation_card_html, mark_flagged
+from rag.settings import Settings
+
+st.set_page_config(page_title="regqa — regulation Q&A", page_icon="⚖️", layout="wide")
+CSS = """<style>
+.regqa-card{border:1px solid #d0d4dc;border-radius:8px;padding:.6rem .8rem;margin:.4rem 0;background:#fafbfc}
+.regqa-card-head{margin-bottom:.3rem}.regqa-n{font-weight:700;color:#1a4fa0}
+.regqa-passage{font-size:.9rem;line-height:1.45;max-height:16rem;overflow:auto}
+.regqa-passage mark{background:#ffe58a;padding:0 .1rem}
+.regqa-pair{display:grid;grid-template-columns:1fr 1fr;gap:.8rem}
+.regqa-lang-head{font-size:.75rem;color:#555;margin-bottom:.2rem}
+.regqa-flagged{background:#fdecea;color:#8a1c1c}.regqa-link{font-size:.85rem}
+</style>"""
+UPLOAD_TYPES = ["pdf", "html", "htm", "xml", "txt", "md", "docx"]
+
+settings = Settings.from_env()
+ss = st.session_state
+ss.setdefault("messages", [])
+
+
+@st.cache_resource(show_spinner=False)
+def get_assistant(_settings: Settings, key: str):
+    # One Assistant (model, Chroma, BM25) per settings for the whole server: loading takes seconds.
+    from rag import Assistant
+
+    return Assistant.from_settings(_settings)
+
+
+assistant = get_assistant(settings, repr(settings))
+
+
+def gate() -> None:
+    """Stop the script here until the user is allowed in (REGQA_APP_AUTH)."""
+    try:
+        mode = auth_mode(settings)
+    except AuthConfigError as e:
+        st.error(f"Access control is misconfigured: {e}")
+        st.stop()
+    if mode == "password" and not ss.get("authed"):
+        st.title("regqa")
+        pw = st.text_input("Password", type="password", key="password")
+        if pw:
+            if check_password(pw, settings):
+                ss.authed = True
+                st.rerun()
+            st.error("Wrong password.")
+        st.stop()
+    if mode == "oidc":
+        try:
+            auth_secrets = st.secrets.to_dict().get("auth", {})
+        except Exception:  # no secrets.toml at all
+            auth_secrets = {}
+        problem = oidc_problem(auth_secrets)
+        if problem:
+            st.error(f"OIDC login is not configured: {problem}. Example .streamlit/secrets.toml:")
+            st.code(OIDC_SECRETS, language="toml")
+            st.stop()
+        logged_in = st.user.is_logged_in
+        if not logged_in:
+            st.title("regqa")
+            st.button("Log in", on_click=st.login, type="primary")
+            st.stop()
+        st.sidebar.caption(f"Signed in as {st.user.get('email') or st.user.get('name') or 'user'}")
+        st.sidebar.button("Log out", on_click=st.logout)
+
+
+def load_documents() -> tuple[list[dict], str]:
+    try:
+        return assistant.store.documents(), ""
+    except BackendUnavailable as e:
+        return [], str(e)
+
+
+def pin_scope(jurisdictions: list[str], doc_ids: list[str]) -> None:
+    ss.f_jur = [j for j in jurisdictions if j in ss.get("_jur_options", [])]
+    ss.f_docs = [d for d in doc_ids if d in ss.get("_doc_options", [])]
+
+
+def sidebar(docs: list[dict], store_error: str) -> None:
+    sb = st.sidebar
+    sb.header("Scope")
+    jur_options = sorted({d.get("jurisdiction") or "other" for d in docs})
+    titles = {d["doc_id"]: f"{d.get('short_name') or d.get('title', d['doc_id'])} [{d['doc_id']}]" for d in docs}
+    ss._jur_options, ss._doc_options = jur_options, sorted(titles)
+    sb.multiselect("Jurisdictions", jur_options, key="f_jur",
+                   format_func=lambda j: f"{assistant.catalog.flag(j)} {j}".strip(),
+                   help="Empty: the question decides (e.g. 'Japan' means JP).")
+    sb.multiselect("Documents", sorted(titles), key="f_docs", format_func=lambda d: titles.get(d, d),
+                   help="Empty: all indexed documents.")
+    sb.header("Answerer")
+    choices = ["offline"] + ([settings.llm] if settings.llm.lower() not in ("offline", "") else [])
+    sb.radio("Active answerer", choices, key="answerer",
+             format_func=lambda c: "Offline (quotes the law, no LLM)" if c == "offline" else f"LLM: {c}")
+    sb.caption("Switch with REGQA_LLM=offline|openai|ollama plus REGQA_LLM_BASE_URL, REGQA_LLM_MODEL, "
+               "REGQA_LLM_API_KEY, then restart the app.")
+    sb.header("Index")
+    if store_error:
+        sb.error(store_error)
+    last = max((d.get("ingested_at", "") for d in docs), default="")
+    sb.markdown(f"**{len(docs)}** documents · **{sum(int(d.get('chunks', 0)) for d in docs)}** chunks  \n"
+                f"last ingest: {last or '—'}")
+    with sb.form("upload", clear_on_submit=True):
+        files = st.file_uploader("Add documents", type=UPLOAD_TYPES, accept_multiple_files=True, key="uploads",
+                                 help=f"PDF, HTML, XML, TXT, MD, DOCX; up to {settings.upload_max_mb} MB each")
+        jur = st.text_input("Jurisdiction code for these files (optional)", key="upload_jur")
+        submitted = st.form_submit_button("Ingest")
+    if submitted and files:
+        ingest_files([(f.name, f.getvalue()) for f in files], jur)
+    for kind, text in ss.pop("upload_msgs", []):
+        (sb.success if kind == "ok" else sb.error)(text)
+    with sb.expander(f"Documents ({len(docs)})"):
+        for d in docs:
+            c1, c2 = st.columns([5, 1])
+            c1.caption(f"{assistant.catalog.flag(d.get('jurisdiction', ''))} {titles[d['doc_id']]} · {d.get('chunks', 0)} chunks")
+            c2.button("✕", key=f"rm_{d['doc_id']}", help=f"Remove {d['doc_id']} from the index",
+                      on_click=remove_doc, args=(d["doc_id"],))
+
+
+def ingest_files(files: list[tuple[str, bytes]], jurisdiction: str) -> None:
+    from ingest.uploads import ingest_uploads
+
+    bar = st.sidebar.progress(0.0, text="Saving uploads …")
+    try:
+        rep = ingest_uploads(files, settings, jurisdiction=jurisdiction.strip(),
+                             on_progress=lambda f, label: bar.progress(min(f, 1.0), text=f"Ingesting {label}"))
+        ss.upload_msgs = [("ok" if r.ok else "err", r.message) for r in rep.results]
+    except BackendUnavailable as e:
+        ss.upload_msgs = [("err", str(e))]
+    bar.empty()
+    st.rerun()  # refresh index status and document list
+
+
+def remove_doc(doc_id: str) -> None:
+    from ingest.indexer import Indexer
+
+    Indexer(settings, store=assistant.store, progress=False).remove(doc_id)
+    ss.upload_msgs = [("ok", f"removed {doc_id}")]
+
+
+def feedback_widget(i: int, msg: dict) -> None:
+    if msg.get("feedback_sent"):
+        st.caption("Thanks for the feedback.")
+        return
+    c1, c2, c3 = st.columns([1, 4, 1])
+    with c1:
+        rating = st.feedback("thumbs", key=f"fb_{i}")
+    comment = c2.text_input("Comment (optional)", key=f"fbc_{i}", label_visibility="collapsed",
+                            placeholder="Comment (optional)")
+    if c3.button("Send", key=f"fbs_{i}", disabled=rating is None):
+        FeedbackStore(settings.feedback_path).add(msg.get("question", ""), msg["answer"],
+                                                  1 if rating == 1 else -1, comment)
+        msg["feedback_sent"] = True
+        st.rerun()
+
+
+def render_answer(i: int, msg: dict) -> None:
+    ans = msg["answer"]
+    st.markdown(mark_flagged(ans["text"], ans.get("flagged", [])).replace("$", "\\$"), unsafe_allow_html=True)
+    if ans.get("flagged"):
+        # Removed sentences are no longer in the text, so list them all here as well.
+        st.warning("Flagged as not supported by the cited text:\n" +
+                   "\n".join(f"- ~~{s.replace('$', chr(92) + '$')}~~" for s in ans["flagged"]))
+    if ans.get("abstained"):
+        st.info("The indexed documents do not answer this question.")
+    scope = ans.get("scope") or {}
+    laws, jurs = scope.get("law_ids") or [], scope.get("jurisdictions") or []
+    c1, c2 = st.columns([5, 1])
+    c1.caption(f"Scope: {', '.join(laws) or 'all laws'} · {', '.join(jurs) or 'all jurisdictions'}"
+               f" ({scope.get('source') or '—'}) · answerer: {ans.get('answerer')}")
+    c2.button("Pin scope", key=f"pin_{i}", on_click=pin_scope,
+              args=(jurs, [c["doc_id"] for c in ans.get("citations", [])]),
+              help="Use this scope's jurisdictions and documents as the sidebar filters")
+    for c in ans.get("citations", []):
+        par = msg.get("parallel", {}).get(str(c["n"]))
+        st.markdown(citation_card_html(c, assistant.catalog.flag(c.get("jurisdiction", "")), par),
+                    unsafe_allow_html=True)
+    feedback_widget(i, msg)
+
+
+def parallels(ans) -> dict:
+    from dataclasses import asdict
+
+    from rag.parallel import parallel_article
+
+    out = {}
+    for c in ans.citations:
+        try:
+            p = parallel_article(assistant.store, c)
+        except BackendUnavailable:
+            p = None
+        if p:
+            out[str(c.n)] = asdict(p)
+    return out
+
+
+def ask(prompt: str) -> None:
+    history = [{"role": m["role"], "content": m["content"]} for m in ss.messages]
+    ss.messages.append({"role": "user", "content": prompt})
+    with st.chat_message("user"):
+        st.markdown(prompt)
+    holder: dict = {}
+    with st.chat_message("assistant"):
+        def tokens():
+            for kind, value in assistant.stream(prompt, history, jurisdictions=ss.get("f_jur") or None,
+                                                doc_ids=ss.get("f_docs") or None, llm=ss.get("answerer")):
+                if kind == "token":
+                    yield value
+                else:
+                    holder["answer"] = value
+        try:
+            with st.spinner("Searching the law …"):
+                st.write_stream(tokens())
+        except (BackendUnavailable, IndexNotReady) as e:
+            ss.messages.append({"role": "assistant", "content": str(e), "error": True})
+            st.rerun()
+    ans = holder["answer"]
+    ss.messages.append({"role": "assistant", "content": ans.text, "answer": ans.to_dict(), "question": prompt,
+                        "parallel": parallels(ans)})
+    st.rerun()  # draw the finished answer with its cards through the same path as the history
+
+
+def main() -> None:
+    gate()
+    st.markdown(CSS, unsafe_allow_html=True)
+    docs, store_error = load_documents()
+    sidebar(docs, store_error)
+    head, b1, b2 = st.columns([6, 2, 2])
+    head.title("⚖️ regqa")
+    if b1.button("New conversation", key="new_conversation"):
+        ss.messages = []
+        st.rerun()
+    b2.download_button("Download (.md)", to_markdown(ss.messages), file_name="regqa-conversation.md",
+                       mime="text/markdown", disabled=not ss.messages, key="download")
+    if not docs and not store_error:
+        st.warning("The index is empty: upload documents in the sidebar or run `regqa ingest`.")
+    for i, msg in enumerate(ss.messages):
+        with st.chat_message(msg["role"]):
+            if msg.get("error"):
+                st.error(msg["content"])
+            elif msg.get("answer"):
+                render_answer(i, msg)
+            else:
+                st.markdown(msg["content"])
+    prompt = st.chat_input("Ask about a regulation, e.g. what penalties does Japan's AI law carry?")
+    if prompt:
+        ask(prompt)
+
+
+main()

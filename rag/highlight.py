@@ -1,0 +1,105 @@
+"""HTML for citation cards: the passage HTML-escaped, with the quoted
+supporting words wrapped in <mark>, and flagged answer sentences marked.
+
+The quote is verbatim from the passage but whitespace can differ (line breaks in
+the source vs. a single space in the quote), so matching is whitespace-tolerant.
+Everything user- or corpus-supplied is escaped before any tag is added.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+_ELLIPSIS_RE = re.compile(r"\s*(?:\.\.\.|…)\s*")
+
+
+def _pattern(fragment: str) -> re.Pattern | None:
+    words = fragment.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(w) for w in words))
+
+
+def find_spans(passage: str, quote: str) -> list[tuple[int, int]]:
+    """Character spans of ``quote`` inside ``passage``; a quote with "..." is matched piece by piece."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for piece in _ELLIPSIS_RE.split(quote or ""):
+        pat = _pattern(piece.strip(" “”\"'"))
+        if pat is None:
+            continue
+        m = pat.search(passage, start) or pat.search(passage)
+        if m:
+            spans.append((m.start(), m.end()))
+            start = m.end()
+    return sorted(set(spans))
+
+
+def highlight(passage: str, quote: str) -> str:
+    """HTML of ``passage`` with the supporting words of ``quote`` in <mark>; all text escaped."""
+    out, pos = [], 0
+    for a, b in find_spans(passage, quote):
+        if a < pos:
+            continue
+        out.append(html.escape(passage[pos:a]))
+        out.append(f"<mark>{html.escape(passage[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(passage[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def mark_flagged(text: str, flagged: list[str]) -> str:
+    """HTML of the answer text with each flagged sentence struck through and tagged; all text escaped."""
+    spans: list[tuple[int, int]] = []
+    for sentence in flagged or []:
+        pat = _pattern(sentence)
+        m = pat.search(text) if pat else None
+        if m:
+            spans.append((m.start(), m.end()))
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        if a < pos:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f'<span class="regqa-flagged" title="not supported by the cited text">'
+                   f"⚠ <s>{html.escape(text[a:b])}</s></span>")
+        pos = b
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _lang_block(lang: str, label: str, body_html: str, url: str) -> str:
+    link = f' <a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">↗</a>' if url else ""
+    return (f'<div class="regqa-lang" lang="{html.escape(lang or "")}"><div class="regqa-lang-head">'
+            f"{html.escape((lang or '?').upper())} · {html.escape(label)}{link}</div>"
+            f'<div class="regqa-passage">{body_html}</div></div>')
+
+
+def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) -> str:
+    """One source card: [n], flag + jurisdiction, law title, article/paragraph, the passage with the
+    quote highlighted, the official link, and the other-language text side by side when given."""
+    ref = c.get("article") or ""
+    if ref and c.get("paragraph"):
+        ref += f"({c['paragraph']})"
+    kind = c.get("unit_kind") or "article"
+    ref_label = {"article": "Art.", "section": "§", "recital": "Recital", "annex": "Annex"}.get(kind, "")
+    ref_text = f"{ref_label} {ref}".strip() if ref else ""
+    passage = c.get("passage") or c.get("quote") or ""
+    cited = _lang_block(c.get("language", ""), c.get("label") or ref_text,
+                        highlight(passage, c.get("quote", "")), "")
+    body = cited
+    if parallel:
+        other = _lang_block(parallel.get("language", ""), parallel.get("label", ""),
+                            html.escape(parallel.get("text", "")).replace("\n", "<br>"),
+                            parallel.get("official_url", ""))
+        # Japanese original on the left, the translation on the right.
+        pair = (other, cited) if parallel.get("language") == "ja" else (cited, other)
+        body = f'<div class="regqa-pair">{pair[0]}{pair[1]}</div>'
+    url = c.get("official_url") or ""
+    link = (f'<a class="regqa-link" href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">'
+            f"Official text ↗</a>") if url else '<span class="regqa-link">no official link recorded</span>'
+    return (f'<div class="regqa-card" data-n="{int(c.get("n", 0))}">'
+            f'<div class="regqa-card-head"><span class="regqa-n">[{int(c.get("n", 0))}]</span> '
+            f'<span class="regqa-flag">{html.escape(flag)}</span> <code>{html.escape(c.get("jurisdiction") or "?")}</code>'
+            f' <b>{html.escape(ref_text)}</b> — {html.escape(c.get("law_title", ""))}</div>'
+            f"{body}<div>{link} <small>{html.escape(c.get('source_file', ''))}</small></div></div>")

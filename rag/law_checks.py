@@ -1,0 +1,95 @@
+"""What a law does NOT say, checked against its whole indexed text (every chunk, every
+language): an asked aspect it never mentions (no penalties), an article it does not have,
+a figure the question assumes that appears nowhere in it; and the provisions closest to a
+missing aspect or holding a present one that retrieval missed."""
+from __future__ import annotations
+
+import re
+
+from rag.citations import Quote, sentence_spans
+from rag.lexicon import aspect_regex, keyword_regex, templates, terms
+from rag.types import Hit
+
+STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?:EUR|€|\$|USD|KRW|₩|¥)\s?\d[\d,.\s]*\d|\d[\d,.]*\s?(?:million|billion)?\s?"
+                     r"(?:EUR|euros?|dollars|won|yen|円|원)", re.I)
+
+
+def _law_chunks(law_id: str, retriever) -> list:
+    if not hasattr(retriever, "law_chunks"):
+        return []
+    return [c for c in retriever.law_chunks(law_id) if c.kind in STATUTE_KINDS]
+
+
+def absent_aspects(law_id: str, aspects: list[str], retriever) -> list[str]:
+    """Asked aspects that the whole law (every chunk, every language) never mentions."""
+    checkable = set(templates().get("absence", {}).get("aspects", []))
+    asked = [a for a in aspects if a in checkable and aspect_regex(a)]
+    if not asked:
+        return []
+    chunks = _law_chunks(law_id, retriever)
+    if not chunks:
+        return []  # nothing indexed: we cannot claim absence
+    return [a for a in asked if not any((rx := aspect_regex(a, c.language)) and rx.search(c.body) for c in chunks)]
+
+
+def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever) -> list[Quote]:
+    """The law's provisions nearest to a missing aspect (e.g. guidance/advice for penalties); [] if none."""
+    words = templates().get("absence", {}).get("closest", {}).get(aspect, [])
+    rx = keyword_regex(tuple(words))
+    chunks = _law_chunks(law_id, retriever)
+    same = [c for c in chunks if c.language == lang] or chunks
+    q_terms = terms(question)
+    scored = []
+    for c in same:
+        n = len({m.group(0).lower() for m in rx.finditer(c.body)}) if rx else 0
+        if n:
+            scored.append((n + 0.1 * len(q_terms & terms(c.body)), -c.seq, c))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    # The best match, and a second one only if it is about as close (two or more of the words).
+    pseudo = [Hit(chunk=c, score=s) for i, (s, _, c) in enumerate(scored[:2]) if i == 0 or s >= 2]
+    if not pseudo:
+        return []
+    out = []
+    for h in pseudo:
+        spans = sentence_spans(h.chunk.body)
+        best = max(spans, key=lambda sp: len(rx.findall(h.chunk.body[sp[0]:sp[1]])))
+        out.append(Quote(h.chunk, *best))
+    return out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u202f,]", "", text).lower()
+
+
+def unsupported_figures(question: str, law_id: str, retriever) -> list[str]:
+    """Amounts/percentages the question states that appear nowhere in the law's text."""
+    figures = [m.group(0).strip() for m in _FIGURE.finditer(question)]
+    chunks = _law_chunks(law_id, retriever) if figures else []
+    if not chunks:
+        return []
+    text = _squash(" ".join(c.body for c in chunks))
+    return [f for f in figures if _squash(re.sub(r"[^\d.,%\s]", "", f)) not in text]
+
+
+def missing_articles(law_id: str, articles: list[str], retriever) -> list[str]:
+    """Explicitly named articles the law does not have (a false premise, or a renumbered article)."""
+    have = {c.article for c in _law_chunks(law_id, retriever)} if articles else set()
+    if not have:
+        return []
+    return [a for a in dict.fromkeys(x.split("(")[0] for x in articles) if a and a not in have]
+
+
+def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever, n: int = 3) -> list[Hit]:
+    """The law's chunks that use the asked aspects' keywords most (and share most words with the question)."""
+    rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
+    chunks = _law_chunks(law_id, retriever) if rxs else []
+    chunks = [c for c in chunks if c.language == lang] or chunks
+    q_terms = terms(question)
+    scored = []
+    for c in chunks:
+        k = sum(len({m.group(0).lower() for m in rx.finditer(c.body)}) for rx in rxs)
+        if k:
+            scored.append((k + len(q_terms & terms(c.body)), -c.seq, c))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    return [Hit(chunk=c, score=0.0, ranks={"aspect": i}) for i, (_, _, c) in enumerate(scored[:n])]

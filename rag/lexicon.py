@@ -1,0 +1,141 @@
+"""Words and templates of the offline answerer: the templates file, aspect keywords
+(rag/data/aspects.toml, written for retrieval; a fallback list in templates.toml), and
+the content terms used to match question and provision sentences (stemmed Latin words,
+CJK/Hangul character bigrams)."""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from rag.types import Scope
+
+_DATA = Path(__file__).resolve().parent / "data"
+CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[\uac00-\ud7af]{2,}")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_WORD = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
+
+
+@lru_cache(maxsize=1)
+def templates() -> dict:
+    return tomllib.loads((_DATA / "templates.toml").read_text(encoding="utf-8"))
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k not in ("name", "label", "description") for s in _strings(v)]
+    return []
+
+
+@lru_cache(maxsize=1)
+def aspect_lexicon() -> dict[str, dict[str, list[str]]]:
+    """aspect -> language -> keywords, from rag/data/aspects.toml ("*": any language), with
+    the fallback lists of templates.toml for aspects it lacks."""
+    path = _DATA / "aspects.toml"
+    raw: dict = {}
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            raw = {}
+        raw = raw["aspects"] if isinstance(raw.get("aspects"), dict) else raw
+    data: dict[str, dict[str, list[str]]] = {}
+    for aspect, v in raw.items():
+        if isinstance(v, dict):
+            langs = {k: _strings(x) for k, x in v.items() if k not in ("name", "label", "description")}
+            data[aspect] = {k: x for k, x in langs.items() if x}
+        elif isinstance(v, list):
+            data[aspect] = {"*": _strings(v)}
+    for aspect, v in templates().get("fallback_aspects", {}).items():
+        data.setdefault(aspect, {"*": list(v)})
+    return {a: d for a, d in data.items() if any(d.values())}
+
+
+def aspect_keywords() -> dict[str, list[str]]:
+    """aspect -> keywords in every language."""
+    return {a: [w for ws in d.values() for w in ws if w.strip()] for a, d in aspect_lexicon().items()}
+
+
+@lru_cache(maxsize=64)
+def keyword_regex(words: tuple[str, ...]) -> re.Pattern | None:
+    """Latin keywords match at a word start ("fine" not in "define"); CJK/Hangul anywhere."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        esc = re.escape(w.strip())
+        parts.append(rf"\b{esc}" if re.match(r"[A-Za-z0-9]", w.strip()) else esc)
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+def aspect_regex(aspect: str, language: str | None = None) -> re.Pattern | None:
+    """Keywords of ``aspect``; with ``language``, only that language's (Chinese 透明 must not
+    match Japanese 透明性) plus English ones (translations and romanized terms)."""
+    d = aspect_lexicon().get(aspect, {})
+    if language is None:
+        words = [w for ws in d.values() for w in ws]
+    else:
+        words = d.get(language, []) + d.get("*", []) + (d.get("en", []) if language != "en" else [])
+    return keyword_regex(tuple(w for w in words if w.strip()))
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(templates().get("lexicon", {}).get("stopwords", "").split())
+
+
+def _stem(w: str) -> str:
+    if len(w) > 4 and w.endswith("ies"):
+        w = w[:-3] + "y"
+    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        w = w[:-1]
+    return w[:6]
+
+
+def terms(text: str) -> set[str]:
+    """Content terms: stemmed Latin words, and character bigrams of CJK/Hangul runs."""
+    low = re.sub(r"['’]s\b", "", text.lower())  # "Japan's" is "japan"
+    low = low.replace("up to ", "upto ")  # "up to EUR 35 000 000": the maximum, as one term
+    out = {_stem(w) for w in _WORD.findall(low) if len(w) > 2 and w not in _stopwords()}
+    for run in CJK_RUN.findall(text):
+        if len(run) == 1:  # a lone kanji is a verb stem ("置く", "誰"): it carries meaning
+            out.add(run)
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def language_of(text: str, scope: Scope | None = None) -> str:
+    lang = "ja" if _KANA.search(text) or (scope and scope.language == "ja") else "en"
+    return lang if lang in templates() else "en"
+
+
+@lru_cache(maxsize=64)
+def aspect_terms(aspects: tuple[str, ...]) -> frozenset[str]:
+    """The asked aspects' keywords as query terms: a question on "penalties" also wants "fines"."""
+    out: set[str] = set()
+    for a in aspects:
+        for kw in aspect_keywords().get(a, []):
+            out |= terms(kw)
+    return frozenset(out)
+
+
+def synonym_terms(question: str) -> set[str]:
+    low, out = question.lower(), set()
+    for word, extra in templates().get("lexicon", {}).get("synonyms", {}).items():
+        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low):
+            for e in extra:
+                out |= terms(e) if terms(e) else {e}
+    return out
+
+
+def asked_aspects(question: str, scope: Scope) -> list[str]:
+    """The scope's aspects plus those whose keywords the question itself uses."""
+    found = list(scope.aspects)
+    for aspect in aspect_keywords():
+        rx = aspect_regex(aspect)
+        if aspect not in found and rx and rx.search(question):
+            found.append(aspect)
+    return found

@@ -1,0 +1,351 @@
+"""Hybrid retrieval: dense (Chroma, MiniLM) + BM25, fused by reciprocal rank fusion,
+scoped to the laws the question is about.
+
+Why each step (each fixes a failure of the plain similarity-search baseline):
+- scope filter: "Japan's AI law" must never return EU AI Act fines, so both retrievers only
+  see the scope's laws (or jurisdictions);
+- BM25 with CJK bigrams: MiniLM reads English only, Japanese questions need lexical match;
+- aspect expansion + unit-title boost: "penalties" also means "fines", and an article titled
+  "Penalties"/"罰則" is where they are; title overlap separates near-identical provisions
+  (EU AI Act Art. 99 penalties / 100 Union institutions / 101 GPAI providers);
+- direct article lookup ranks "Article 16"/"第十六条" first;
+- news/web pages, recitals and consolidations are demoted, near-duplicate units de-duplicated;
+- a JP law answered in English also gets the Japanese original of the top provision.
+"""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from rag.bm25 import BM25Index, index_for
+from rag.settings import Settings
+from rag.tokenize import tokenize
+from rag.types import Chunk, Hit, Scope
+
+_RRF_K = 60
+_SCORE_W = 0.01
+_LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
+_DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0, "consolidation": 0.85}
+_ABSENT: dict[tuple, bool] = {}
+_STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
+
+
+def parse_ref(ref: str) -> tuple[str, str]:
+    """"99(3)" -> ("99", "3"); "26-2" -> ("26-2", "")."""
+    m = re.match(r"^\s*([^()\s]+)\s*(?:\((\d+)\))?", ref or "")
+    return (m.group(1), m.group(2) or "") if m else (ref, "")
+
+
+def paragraph_covers(chunk_paragraph: str, wanted: str) -> bool:
+    if not wanted or not chunk_paragraph:
+        return True
+    lo, _, hi = chunk_paragraph.partition("-")
+    try:
+        return int(lo) <= int(wanted) <= int(hi or lo)
+    except ValueError:
+        return chunk_paragraph == wanted
+
+
+@lru_cache(maxsize=1)
+def _aspects() -> dict:
+    from rag.understand import _aspect_table
+
+    return _aspect_table()
+
+
+def _aspect_terms(aspects: list[str], languages: set[str]) -> list[str]:
+    out: list[str] = []
+    for a in aspects:
+        entry = _aspects().get(a, {})
+        for lang in languages:
+            for w in entry.get(lang, []):
+                out += tokenize(w)
+    return out
+
+
+def _title_rx(aspects: list[str]) -> re.Pattern | None:
+    words = [w for a in aspects for lang in ("en", "ja", "ko", "zh") for w in _aspects().get(a, {}).get(lang, [])
+             if len(w) > 1 and w.lower() not in ("must", "means", "what is a", "what is an", "when does", "when did")]
+    if not words:
+        return None
+    parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w)
+             for w in sorted(set(words), key=len, reverse=True)]
+    return re.compile("|".join(parts), re.I)
+
+
+def _strip_names(question: str) -> str:
+    """The question without law and country names: inside the scope they only add noise
+    ("推進" of "AI推進法" is in every provision of that law)."""
+    from rag.catalog import LawCatalog
+
+    cat = LawCatalog.load()
+    # Generic names ("AI literacy", "general-purpose AI") are also the subject of the question: kept.
+    spans = [(m.start, m.end) for m in cat.law_matches(question) if not m.generic]
+    out = question
+    for a, b in sorted(spans, reverse=True):
+        out = out[:a] + " " + out[b:]
+    return out if tokenize(out) else question
+
+
+def _jaccard(a: str, b: str) -> float:
+    sa, sb = set(tokenize(a)), set(tokenize(b))
+    return len(sa & sb) / max(1, len(sa | sb))
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings | None = None, store=None):
+        self.settings = settings or (store.settings if store is not None else Settings.from_env())
+        self._store = store
+
+    @property
+    def store(self):
+        if self._store is None:
+            from rag.store import ChunkStore
+
+            self._store = ChunkStore(self.settings)
+        return self._store
+
+    def index(self) -> BM25Index:
+        return index_for(self.store)
+
+    # -- whole-law access (answerer's absence checks, article lookup) --
+    def law_chunks(self, law_id: str, language: str | None = None) -> list[Chunk]:
+        return [c for c in self.index().chunks if c.law_id == law_id and (language is None or c.language == language)]
+
+    def lookup(self, law_id: str, article: str, paragraph: str | None = None) -> list[Chunk]:
+        """Chunks of one provision (article/section/annex; not a recital with the same number)."""
+        art, par = parse_ref(article)
+        par = paragraph or par
+        cands = [c for c in self.law_chunks(law_id)
+                 if c.article.lower() == art.lower() and c.unit_kind in _STATUTE_UNITS and c.kind not in ("news", "web")]
+        if par:
+            narrowed = [c for c in cands if paragraph_covers(c.paragraph, par)]
+            cands = narrowed or cands
+        return cands
+
+    def _absent(self, law_id: str, aspects: list[str]) -> list[str]:
+        """Asked aspects that the law's statute text never mentions (cached per index version)."""
+        idx = self.index()
+        out = []
+        for a in aspects:
+            key = (id(idx), law_id, a)
+            if key not in _ABSENT:
+                rx = _title_rx([a])
+                body = [c.body for c in self.law_chunks(law_id) if c.kind in ("law", "translation", "consolidation")]
+                _ABSENT[key] = bool(rx and body and not any(rx.search(b) for b in body))
+            if _ABSENT[key]:
+                out.append(a)
+        return out
+
+    # -- search --
+    def search(self, question: str, scope: Scope | None = None, k: int | None = None,
+               doc_ids: list[str] | None = None) -> list[Hit]:
+        scope = scope or Scope()
+        k = k or self.settings.top_k
+        if len(scope.law_ids) > 1:
+            # Comparison: each law gets its own ranking, interleaved, so one law cannot crowd out the others.
+            per = max(2, math.ceil(k / len(scope.law_ids)))
+            lists = [self._search(question, scope, [lid], per, doc_ids) for lid in scope.law_ids]
+            out: list[Hit] = []
+            for i in range(per):
+                out += [lst[i] for lst in lists if i < len(lst)]
+            return out[:max(k, len(scope.law_ids))]
+        return self._search(question, scope, list(scope.law_ids), k, doc_ids)
+
+    def _allow(self, law_ids: list[str], jurisdictions: list[str], doc_ids: list[str] | None):
+        laws, jurs, docs = set(law_ids), set(jurisdictions), set(doc_ids or [])
+
+        def allow(c: Chunk) -> bool:
+            if docs and c.doc_id not in docs:
+                return False
+            if laws:
+                return c.law_id in laws
+            return not jurs or c.jurisdiction in jurs
+        return allow
+
+    @staticmethod
+    def _where(law_ids: list[str], jurisdictions: list[str], doc_ids: list[str] | None) -> dict | None:
+        conds = []
+        if doc_ids:
+            conds.append({"doc_id": {"$in": list(doc_ids)}})
+        if law_ids:
+            conds.append({"law_id": {"$in": list(law_ids)}})
+        elif jurisdictions:
+            conds.append({"jurisdiction": {"$in": list(jurisdictions)}})
+        if not conds:
+            return None
+        return conds[0] if len(conds) == 1 else {"$and": conds}
+
+    def _search(self, question: str, scope: Scope, law_ids: list[str], k: int, doc_ids: list[str] | None) -> list[Hit]:
+        idx = self.index()
+        jurs = [] if law_ids else list(scope.jurisdictions)
+        allow = self._allow(law_ids, jurs, doc_ids)
+        lang = scope.language or "en"
+        fused: dict[str, float] = {}
+        ranks: dict[str, dict] = {}
+        by_id: dict[str, Chunk] = {}
+
+        def add(kind: str, scored: list[tuple[Chunk, float]], weight: float) -> None:
+            # RRF, plus a little of the normalised score: rank alone hides a clear BM25 winner (102 vs 47).
+            top = max((sc for _, sc in scored), default=0.0) or 1.0
+            for r, (c, sc) in enumerate(scored):
+                by_id.setdefault(c.chunk_id, c)
+                fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + weight * (1 / (_RRF_K + r + 1) + _SCORE_W * max(sc, 0) / top)
+                ranks.setdefault(c.chunk_id, {})[kind] = r
+
+        # BM25 over question words + the aspects' keywords and synonyms (lower weight: they widen, not steer).
+        from rag.understand import closest_words, synonym_words
+
+        if law_ids:
+            question = _strip_names(question)
+        q_terms = tokenize(question)
+        weights: dict[str, float] = {t: 0.3 for t in q_terms if len(t) == 1 and not t.isascii()}  # lone kanji
+        extra = [t for t in _aspect_terms(scope.aspects, {"en", lang}) if t not in q_terms]
+        weights.update({t: 0.35 for t in extra})
+        # Keywords in the other languages, weaker: an English question may ask about a Japanese-only law.
+        other = [t for t in _aspect_terms(scope.aspects, {"ja", "ko", "zh"} - {lang}) if t not in q_terms + extra]
+        weights.update({t: 0.15 for t in other})
+        extra += other
+        syn = [t for w in synonym_words(question) for t in tokenize(w) if t not in q_terms and t not in extra]
+        weights.update({t: 0.6 for t in syn if len(t) > 1 or t.isascii()})
+        near, near_words = [], []
+        if len(law_ids) == 1:
+            for a in self._absent(law_ids[0], scope.aspects):
+                near_words += [w for w in closest_words(a) if lang != "en" or w.isascii()]
+                near += [t for w in near_words for t in tokenize(w)]
+            weights.update({t: 1.0 for t in near})
+        bm = idx.search(q_terms + extra + syn + near, k=self.settings.bm25_k, allow=allow, weights=weights)
+        add("bm25", bm, 1.0)
+
+        # Dense: MiniLM understands English only, so it counts less for other languages.
+        where = self._where(law_ids, jurs, doc_ids)
+        dense_q = question if lang == "en" else " ".join([question] + [str(_aspects().get(a, {}).get("label", ""))
+                                                                        for a in scope.aspects])
+        dense = self.store.dense_search(dense_q, self.settings.dense_k, where=where)
+        add("dense", dense, 1.0 if lang == "en" else 0.4)
+
+        # Named articles: looked up directly and ranked first.
+        for ref in scope.articles:
+            for lid in law_ids:
+                for c in self.lookup(lid, ref):
+                    if allow(c):
+                        by_id.setdefault(c.chunk_id, c)
+                        fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS
+                        ranks.setdefault(c.chunk_id, {})["lookup"] = 0
+
+        q_set = set(q_terms) | set(syn)
+        # Title/body boosts follow the primary aspect only (aspects.toml order: penalties first): in
+        # "the fine for a prohibited practice", "prohibited" qualifies and "fine" is what is asked.
+        title_rx = _title_rx(scope.aspects[:1])
+        a_set: frozenset = frozenset()  # aspect words in the title overlap: tried, cost recall on JP questions
+        low_q = question.lower()
+        near_rx = [re.compile(re.escape(w), re.I) for w in near_words]
+        for cid, c in by_id.items():
+            fused[cid] *= self._boost(c, q_set, title_rx, lang, low_q, a_set)
+            if title_rx is not None and title_rx.search(c.body):
+                fused[cid] *= 1.3  # the provision itself speaks of the asked aspect
+            if near_rx and sum(1 for rx in near_rx if rx.search(c.body)) >= 2:
+                fused[cid] *= 1.5  # the law lacks the aspect: its nearest provisions (guidance, advice, ...)
+
+        order = sorted(fused, key=lambda cid: -fused[cid])
+        hits = self._dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
+        hits = hits[:k]
+        return self._with_original(hits, k, allow)
+
+    @staticmethod
+    def _boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset()) -> float:
+        f = _DEMOTE.get(c.kind, 1.0)
+        if c.kind == "consolidation" and re.search(r"amend|consolidat|2026/1744|as amended", low_q):
+            f = 1.15  # the question asks for the amended text
+        if "(as enacted)" in (c.short_name or "") and "enact" not in low_q:
+            f *= 0.85
+        if c.unit_kind == "recital" and "recital" not in low_q:
+            f *= 0.6
+        if c.unit_kind == "page":
+            f *= 0.5
+        title = f"{c.unit_title} {c.label if c.unit_kind != 'article' else ''}".strip()
+        title_hit = title_rx is not None and bool(title) and bool(title_rx.search(title))
+        if title_hit:
+            f *= 1.35
+        elif title_rx is not None and c.heading_path and title_rx.search(c.heading_path):
+            f *= 1.15  # "Chapter VIII Penal Provisions", "Legal Liability"
+        # Title overlap (set cosine): "Fines for providers of general-purpose AI models" for a GPAI fines
+        # question; weaker when the title is not about the asked aspect ("Prohibited AI practices" for fines).
+        t_terms = set(tokenize(c.unit_title)) - {"article", "section"}
+        if t_terms and q_set:
+            cos = min(1.0, len(t_terms & (q_set | a_set)) / math.sqrt(len(t_terms) * len(q_set)))
+            f *= 1 + (0.8 if title_rx is None or title_hit else 0.4) * cos
+        if c.language == lang:
+            f *= 1.1
+        return f
+
+    @staticmethod
+    def _dedupe(hits: list[Hit]) -> list[Hit]:
+        """One hit per unit of a document; a near-identical unit of another version of the same law is dropped."""
+        seen_units: set[tuple] = set()
+        kept: list[Hit] = []
+        for h in hits:
+            c = h.chunk
+            unit = (c.doc_id, c.unit_kind, c.article or c.chunk_id)
+            if c.unit_kind in ("page", "paragraph") or not c.article:
+                unit = (c.doc_id, c.chunk_id)
+            if unit in seen_units:
+                continue
+            twin = next((k for k in kept if k.chunk.law_id == c.law_id and k.chunk.doc_id != c.doc_id
+                         and k.chunk.language == c.language and k.chunk.article == c.article
+                         and k.chunk.unit_kind == c.unit_kind and _jaccard(k.chunk.body, c.body) > 0.6), None)
+            if twin is not None:
+                continue
+            seen_units.add(unit)
+            kept.append(h)
+        return kept
+
+    def _with_original(self, hits: list[Hit], k: int, allow) -> list[Hit]:
+        """Add the other-language version of the top provision (JP/KR laws come in two languages)."""
+        if not hits:
+            return hits
+        top = hits[0].chunk
+        if top.unit_kind not in _STATUTE_UNITS or not top.article:
+            return hits
+        if any(h.chunk.law_id == top.law_id and h.chunk.article == top.article and h.chunk.language != top.language
+               for h in hits):
+            return hits
+        twins = [c for c in self.lookup(top.law_id, top.article, top.paragraph)
+                 if c.language != top.language and c.kind in ("law", "translation") and allow(c)]
+        if not twins:
+            return hits
+        twin = Hit(chunk=twins[0], score=hits[0].score * 0.99, ranks={"language": 0})
+        return (hits[:1] + [twin] + hits[1:])[:k]
+
+    # -- LangChain --
+    def as_langchain(self, scope: Scope | None = None, k: int | None = None):
+        """A langchain_core BaseRetriever over this retriever (scope: fixed, or understood per query)."""
+        cls = _langchain_class()
+        return cls(hybrid=self, scope=scope, k=k or self.settings.top_k)
+
+
+@lru_cache(maxsize=1)
+def _langchain_class():
+    # Imported on first use: langchain_core + pydantic cost time that plain searches don't need.
+    from typing import Any
+
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+
+    class RegqaRetriever(BaseRetriever):
+        hybrid: Any
+        scope: Any = None
+        k: int = 6
+
+        def _get_relevant_documents(self, query: str, *, run_manager=None) -> list[Document]:
+            scope = self.scope
+            if scope is None:
+                from rag.understand import understand
+
+                scope = understand(query)
+            hits = self.hybrid.search(query, scope, k=self.k)
+            return [Document(page_content=h.chunk.text, id=h.chunk.chunk_id,
+                             metadata={**h.chunk.to_metadata(), "score": h.score}) for h in hits]
+
+    return RegqaRetriever

@@ -1,0 +1,230 @@
+"""Question understanding: which laws, jurisdictions, articles and aspects a question is
+about, in which language, whether it compares laws, and which named laws are not indexed.
+
+    scope = understand("what penalties does Japan's AI law carry?", catalog=LawCatalog.load())
+    scope.law_ids == ["jp-ai-promotion-act"]; scope.aspects == ["penalties"]
+
+Follow-ups ("And what about fines there?", "What about Korea?", "じゃあ副本部長は？") are
+resolved against the chat history by rag/conversation.py.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from rag.catalog import LawCatalog
+from rag.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
+from rag.tokenize import detect_language
+from rag.types import Scope
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+_COMPARE = re.compile(r"\bcompar|\bvs\.?(?![a-z])|\bversus\b|\bdifferen|\bdiffer\b|\bboth\b|比較|違い|異な|비교|차이|区别|对比|比较",
+                      re.I)
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUM = r"[0-9０-９〇一二三四五六七八九十百千两]+"
+
+_ART_EN = re.compile(r"(?<![A-Za-z])(?:articles?|arts?\.?)\s*(\d+[a-zA-Z]?(?:[-.]\d+)*)((?:\s*\(\d+\))*)"
+                     r"((?:\s*(?:,|and|&|or)\s*\d+[a-zA-Z]?(?:\(\d+\))?)*)", re.I)
+_SECTION = re.compile(r"(?:§§?|\bsections?\b|\bsecs?\.)\s*(\d+(?:\.\d+)*(?:-\d+)*)", re.I)
+_ANNEX = re.compile(r"\bannex\s+([IVXL]+)\b", re.I)
+_ART_JA = re.compile(rf"第\s*({_NUM})\s*条(?:\s*の\s*({_NUM}))?(?:\s*第\s*({_NUM})\s*項)?")
+_ART_KO = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?(?:\s*제\s*(\d+)\s*항)?")
+
+
+def kanji_number(text: str) -> int | None:
+    """"十六" -> 16, "二十六" -> 26, "百八十四" -> 184, "16"/"１６" -> 16."""
+    text = text.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for ch in text:
+        if ch in _KANJI_DIGITS:
+            digit = _KANJI_DIGITS[ch] if digit is None else digit * 10 + _KANJI_DIGITS[ch]
+        elif ch in _KANJI_UNITS:
+            total += (digit if digit is not None else 1) * _KANJI_UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def find_articles(text: str) -> list[str]:
+    """Explicit provision references: "99(3)", "16", "26-2", "22757.2", "III"."""
+    out: list[str] = []
+
+    def add(ref: str) -> None:
+        if ref and ref not in out:
+            out.append(ref)
+
+    for m in _ART_EN.finditer(text):
+        paras = re.findall(r"\((\d+)\)", m.group(2) or "")
+        add(m.group(1) + (f"({paras[0]})" if paras else ""))
+        for extra in re.findall(r"(\d+[a-zA-Z]?(?:\(\d+\))?)", m.group(3) or ""):
+            add(extra)
+    for m in _SECTION.finditer(text):
+        add(m.group(1))
+    for m in _ANNEX.finditer(text):
+        add(m.group(1).upper())
+    for m in _ART_JA.finditer(text):
+        n, sub, para = (kanji_number(g) if g else None for g in m.groups())
+        if n is not None:
+            add(f"{n}" + (f"-{sub}" if sub else "") + (f"({para})" if para else ""))
+    for m in _ART_KO.finditer(text):
+        n, sub, para = m.groups()
+        add(f"{int(n)}" + (f"-{int(sub)}" if sub else "") + (f"({int(para)})" if para else ""))
+    return out
+
+
+@lru_cache(maxsize=1)
+def aspect_lexicon() -> dict[str, list[str]]:
+    return {name: [w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])]
+            for name, entry in _aspect_table().items() if isinstance(entry, dict)}
+
+
+@lru_cache(maxsize=32)
+def _aspect_rx(aspect: str) -> re.Pattern | None:
+    parts = []
+    for w in sorted(set(aspect_lexicon().get(aspect, [])), key=len, reverse=True):
+        esc = re.escape(w)
+        parts.append(rf"(?<![a-z]){esc}" if re.match(r"[A-Za-z]", w) else esc)
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+_DEFINE_Q = re.compile(r"\bwhat (?:is|are|counts as)\s+(?:an?\s+|the\s+)?['\"‘“「]|「[^」]+」とは", re.I)
+
+
+def find_aspects(text: str) -> list[str]:
+    """Aspects whose keywords the text uses, in aspects.toml order."""
+    found = [a for a in aspect_lexicon() if (rx := _aspect_rx(a)) and rx.search(text)]
+    if _DEFINE_Q.search(text) and "definitions" not in found:
+        found.insert(0, "definitions")  # "What is 'personal data'?"
+    return found
+
+
+def aspect_keywords(aspect: str, language: str | None = None) -> list[str]:
+    entry = _aspect_table().get(aspect, {})
+    if language:
+        return list(entry.get(language, []))
+    return [w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])]
+
+
+@lru_cache(maxsize=1)
+def _aspect_file() -> dict:
+    return tomllib.loads((_DATA / "aspects.toml").read_text(encoding="utf-8"))
+
+
+def _aspect_table() -> dict:
+    return _aspect_file().get("aspects", {})
+
+
+def closest_words(aspect: str) -> list[str]:
+    """Words of the provisions nearest to an aspect the law lacks (aspects.toml [closest])."""
+    return list(_aspect_file().get("closest", {}).get(aspect, []))
+
+
+def synonym_words(text: str) -> list[str]:
+    """Statute wording for question words (aspects.toml [synonyms])."""
+    low, out = text.lower(), []
+    for word, extra in _aspect_file().get("synonyms", {}).items():
+        rx = rf"(?<![a-z]){re.escape(word)}(?![a-z])" if re.match(r"[a-z]", word) else re.escape(word)
+        if re.search(rx, low):
+            out += extra
+    return out
+
+
+def analyse(text: str, catalog: LawCatalog) -> Parsed:
+    """What ``text`` names by itself: laws (by alias or country + topic), jurisdictions, ..."""
+    p = Parsed(text=text)
+    p.explicit_laws = catalog.find_laws(text)
+    p.law_ids = list(p.explicit_laws)
+    p.jurisdictions = catalog.find_jurisdictions(text)
+    p.topics = catalog.find_topics(text)
+    p.aspects = find_aspects(text)
+    p.articles = find_articles(text)
+    p.unknown_laws = catalog.find_not_indexed(text)
+    jurs = list(p.jurisdictions)
+    if not jurs and not p.law_ids and (implicit := catalog.implicit_jurisdiction(detect_language(text))):
+        jurs = [implicit]  # "侮辱罪の法定刑は？": a Japanese question about an unnamed law means Japanese law
+    if not p.unknown_laws:
+        covered = {catalog.laws[lid].jurisdiction for lid in p.law_ids if lid in catalog.laws}
+        for jur in jurs:
+            if jur in covered:
+                continue
+            for topic in p.topics:
+                found = catalog.default_laws(jur, topic)
+                if found:
+                    p.law_ids += [lid for lid in found if lid not in p.law_ids]
+                    break
+    return p
+
+
+def _switch(prev: Parsed, own: Parsed, catalog: LawCatalog) -> tuple[list[str], list[str]]:
+    """"What about Korea?": the earlier topic, in the newly named jurisdiction(s)."""
+    topics = own.topics or [catalog.laws[lid].topic for lid in prev.law_ids if lid in catalog.laws] or prev.topics
+    laws, missing = [], []
+    for jur in own.jurisdictions:
+        found = next((catalog.default_laws(jur, t) for t in topics if catalog.default_laws(jur, t)), [])
+        if found:
+            laws += found
+        elif topics:
+            missing.append(f"{catalog.jurisdiction_name(jur)} ({topics[0]} law not indexed)")
+    return laws, missing
+
+
+def understand(question: str, history: list[dict] | None = None, *, catalog: LawCatalog | None = None,
+               indexed_law_ids: list[str] | None = None, jurisdictions: list[str] | None = None,
+               law_ids: list[str] | None = None) -> Scope:
+    catalog = catalog or LawCatalog.load()
+    q = (question or "").strip()
+    own = analyse(q, catalog)
+    scope = Scope(language=detect_language(q), articles=own.articles, aspects=list(own.aspects),
+                  unknown_laws=list(own.unknown_laws), resolved_question=q, source="question")
+    laws, jurs = list(own.law_ids), list(own.jurisdictions)
+
+    prev = previous_scope(history, lambda t: analyse(t, catalog)) if history else None
+    if prev is not None and not own.names_something:
+        # "Who chairs it?", "それの罰則は？": everything comes from the earlier turn.
+        laws, jurs = list(prev.law_ids), list(prev.jurisdictions)
+        scope.unknown_laws = list(prev.unknown_laws)
+        scope.aspects = scope.aspects or list(prev.aspects)
+        scope.articles = scope.articles or ([] if own.aspects else list(prev.articles))
+        scope.resolved_question = resolve_text(q, history)
+        scope.source = "history"
+    elif prev is not None and own.jurisdictions and not own.explicit_laws and not own.unknown_laws \
+            and (looks_like_followup(q) or not own.law_ids):
+        # "What about Korea?" / "What about in the UK?": switch country, keep topic and aspect.
+        switched, missing = _switch(prev, own, catalog)
+        laws = switched or laws
+        scope.unknown_laws += missing if not switched else []
+        scope.aspects = scope.aspects or list(prev.aspects)
+        scope.resolved_question = resolve_text(q, history)
+        scope.source = "history"
+
+    if indexed_law_ids is not None:
+        indexed = set(indexed_law_ids)
+        for lid in [x for x in laws if x not in indexed]:
+            info = catalog.laws.get(lid)
+            scope.unknown_laws.append(info.short_name or lid if info else lid)
+        laws = [x for x in laws if x in indexed]
+    if scope.unknown_laws and not own.explicit_laws:
+        laws = []  # "the EU AI Liability Directive": not the EU AI Act, even though both say "EU" and "AI"
+
+    if law_ids:
+        laws, scope.source = list(law_ids), "user filter"
+    if jurisdictions:
+        jurs, scope.source = list(jurisdictions), "user filter"
+        laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs] if not law_ids else laws
+
+    for lid in laws:
+        j = catalog.laws[lid].jurisdiction if lid in catalog.laws else ""
+        if j and j not in jurs:
+            jurs.append(j)
+    scope.law_ids, scope.jurisdictions = laws, jurs
+    scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
+    if not laws and not jurs and scope.source == "question":
+        scope.source = "none"
+    return scope

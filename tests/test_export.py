@@ -1,0 +1,56 @@
+"""rag/export.py and rag/highlight.py: the Markdown export carries the citations; quotes are
+highlighted inside escaped passages; flagged sentences are marked."""
+from __future__ import annotations
+
+from rag.export import to_markdown
+from rag.highlight import citation_card_html, find_spans, highlight, mark_flagged
+
+CIT = {"n": 1, "doc_id": "jp-ai-promotion-act-en", "law_title": "AI Promotion Act", "jurisdiction": "JP",
+       "article": "16", "paragraph": "", "quote": "give guidance, advice",
+       "official_url": "https://www.japaneselawtranslation.go.jp/en/laws/view/5066/en",
+       "source_file": "jp/x.xml", "label": "Act No. 53 of 2025, Art. 16", "unit_kind": "article", "language": "en",
+       "passage": "The national government is to\ngive   guidance, advice to <operators> & others."}
+
+
+def test_markdown_has_questions_answers_and_citations():
+    msgs = [{"role": "user", "content": "what penalties does Japan's AI law carry?"},
+            {"role": "assistant", "content": "t", "answer": {
+                "text": "No penalties; the state gives guidance [1].", "citations": [CIT],
+                "scope": {"law_ids": ["jp-ai-promotion-act"], "jurisdictions": ["JP"]}, "flagged": ["Fines apply."]}},
+            {"role": "user", "content": "and the EU?"}]
+    md = to_markdown(msgs)
+    assert md.index("what penalties") < md.index("No penalties") < md.index("and the EU?")
+    assert "[1] **Act No. 53 of 2025, Art. 16** (JP)" in md
+    assert "<https://www.japaneselawtranslation.go.jp/en/laws/view/5066/en>" in md
+    assert "> give guidance, advice" in md
+    assert "jp-ai-promotion-act (JP)" in md and "~~Fines apply.~~" in md
+
+
+def test_highlight_is_whitespace_tolerant_and_escaped():
+    out = highlight(CIT["passage"], CIT["quote"])
+    assert "<mark>give   guidance, advice</mark>" in out
+    assert "&lt;operators&gt; &amp; others" in out and "<operators>" not in out
+    assert "<br>" in out
+
+
+def test_highlight_with_ellipsis_and_missing_quote():
+    p = "Article 99. Fines up to EUR 35 000 000 apply. Member States shall notify."
+    assert len(find_spans(p, "Fines up to ... shall notify")) == 2
+    assert "<mark>" not in highlight(p, "words that are not there")
+    assert highlight("<script>alert(1)</script>", "alert(1)") == "&lt;script&gt;<mark>alert(1)</mark>&lt;/script&gt;"
+
+
+def test_mark_flagged():
+    out = mark_flagged("Art. 16 applies [1]. Fines of EUR 1 <m> apply.", ["Fines of EUR 1 <m> apply."])
+    assert 'class="regqa-flagged"' in out and "&lt;m&gt;" in out and out.startswith("Art. 16 applies [1].")
+    assert mark_flagged("a & b", []) == "a &amp; b"
+
+
+def test_card_shows_parallel_text_japanese_first():
+    par = {"doc_id": "jp-ai-promotion-act-ja", "language": "ja", "label": "Art. 16 (第十六条)",
+           "text": "国は、…必要な措置を講ずるものとする。", "official_url": "https://laws.e-gov.go.jp/law/507AC0000000053"}
+    html = citation_card_html(CIT, "🇯🇵", par)
+    assert "Art. 16" in html and "🇯🇵" in html and "<code>JP</code>" in html
+    assert 'class="regqa-pair"' in html and html.index("第十六条") < html.index("<mark>")
+    assert 'href="https://www.japaneselawtranslation.go.jp/en/laws/view/5066/en"' in html
+    assert "regqa-pair" not in citation_card_html(CIT, "🇯🇵", None)

@@ -1,0 +1,54 @@
+"""BM25 tokenisation: English stemming, CJK bigrams, Hangul, language detection."""
+from __future__ import annotations
+
+import pytest
+
+from rag.tokenize import detect_language, stem, tokenize
+
+
+def test_english_words_are_lowercased_stemmed_and_stopwords_dropped():
+    toks = tokenize("What Penalties does the Act impose on Providers?")
+    assert "penalti" in toks and "provider" in toks and "impos" in toks
+    assert "what" not in toks and "the" not in toks
+
+
+@pytest.mark.parametrize("a,b", [("fines", "fine"), ("fined", "fine"), ("penalties", "penalty"), ("requires", "required"),
+                                 ("obligations", "obligation"), ("labelled", "label")])
+def test_word_forms_meet(a, b):
+    assert stem(a) == stem(b)
+
+
+def test_article_numbers_and_decimals_survive():
+    toks = tokenize("Art. 99(3) and § 22757.2; Article 26-2")
+    assert {"99", "3", "22757.2", "26-2"} <= set(toks)
+
+
+def test_japanese_bigrams_and_kanji_unigrams():
+    toks = tokenize("人工知能戦略本部の副本部長")
+    assert "副本" in toks and "本部" in toks and "部長" in toks and "戦略" in toks
+    assert "副" in toks  # lone kanji kept (weighted down at query time)
+    assert "の副" in toks and not any(t == "の" for t in toks)
+
+
+def test_hiragana_only_bigrams_are_dropped():
+    assert "しな" not in tokenize("しなければならない") and "なら" not in tokenize("しなければならない")
+
+
+def test_full_width_ascii_is_folded():
+    assert "ai" in tokenize("ＡＩ法") and "2025" in tokenize("２０２５年")
+
+
+def test_korean_bigrams():
+    toks = tokenize("인공지능 기본법 제31조")
+    assert "인공" in toks and "지능" in toks and "기본법" in toks and "31" in toks
+
+
+@pytest.mark.parametrize("text,lang", [("AI推進法の罰則は？", "ja"), ("人工知能戦略本部はどこに置かれますか？", "ja"),
+                                       ("인공지능 기본법의 과태료는?", "ko"), ("个人信息保护法的罚款是多少？", "zh"),
+                                       ("What are the fines under the GDPR?", "en")])
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_empty_text():
+    assert tokenize("") == [] and tokenize("   ") == []
