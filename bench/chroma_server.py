@@ -25,6 +25,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the process has not exited within `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def chroma_executable() -> str:
     exe = Path(sys.executable).parent / "chroma"
     found = str(exe) if exe.exists() else shutil.which("chroma")
@@ -58,10 +68,5 @@ def chroma_server(path: Path, port: int | None = None):
         wait_ready(url)
         yield ChromaServer(url=url, pid=proc.pid, path=path)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()

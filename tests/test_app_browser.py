@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from bench.chroma_server import free_port, stop_process
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +53,6 @@ def _need_browser():
         pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -77,7 +72,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 def server(small_index_factory, tmp_path):
     _need_browser()
     s = small_index_factory(DOCS)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "REGQA_DATA_DIR": str(s.data_dir), "REGQA_CORPUS_DIR": str(s.corpus_dir),
            "REGQA_LLM": "offline", "REGQA_CHROMA_URL": "", "REGQA_APP_AUTH": "none",
            "REGQA_FEEDBACK_DB": str(tmp_path / "fb.sqlite3"), "REGQA_UPLOAD_DIR": str(tmp_path / "uploads"),
@@ -94,11 +89,7 @@ def server(small_index_factory, tmp_path):
         _wait_healthy(url, proc, log)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 def _ask(page, question: str) -> dict:

@@ -50,11 +50,8 @@ IDS = [r.get("id", f"line{i}") for i, r in enumerate(ROWS, 1)]
 
 
 @pytest.fixture(scope="module")
-def corpus() -> Path:
-    d = Settings.from_env().corpus_dir
-    if not d.is_dir():
-        pytest.fail(f"shared corpus not found at {d}: set REGQA_CORPUS_DIR")
-    return d
+def corpus(corpus_dir) -> Path:
+    return corpus_dir
 
 
 @pytest.fixture(scope="module")
