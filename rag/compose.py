@@ -30,16 +30,9 @@ from rag.law_checks import (
 )
 from rag.lexicon import CJK_RUN, asked_aspects, aspect_regex, aspect_terms, language_of, synonym_terms, templates, terms
 from rag.types import Answer, Chunk, Hit, Scope
+from rag.understand import figure_regex
 
 # What penalty and date questions want: amounts and dates, not just the words "fine" or "apply".
-_FIGURES = {
-    "penalties": re.compile(r"(?:EUR|€|£|\$|USD|KRW|won|yuan|円|원|元|dollars?)\s?\d|\d[\d\s,.\u00a0]*(?:%|EUR|euros?|won|"
-                            r"yuan|dollars|円|원|元|万)|[一二三四五六七八九十百千万億]+(?:万)?円|\d+\s?(?:years?|months?)|"
-                            r"[一二三四五六七八九十]+年以下", re.I),
-    "dates": re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|"
-                        r"December) \d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|"
-                        r"November|December) \d{1,2}, \d{4}|\d{4}年|令和|平成|\d+\s?(?:months?|days?|years?) (?:after|from)"),
-}
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
 MAX_QUOTES, MAX_QUOTES_SECTION = 4, 2
@@ -128,7 +121,7 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
     q_terms = terms(question) | aspect_terms(tuple(aspects)) | synonym_terms(question)
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
-    cands = _candidates(hits, q_terms, rxs, [_FIGURES[a] for a in aspects if a in _FIGURES])
+    cands = _candidates(hits, q_terms, rxs, [rx for rx in map(figure_regex, aspects) if rx])
     if not cands:
         return []
     top = max(c[0] for c in cands)

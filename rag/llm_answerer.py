@@ -20,10 +20,11 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from rag.citations import citation_from_hit, clip
 from rag.citations import sentences as body_sentences
+from rag.claims import MARKER_RE, content_units, markers, split_sentences
 from rag.llm import get_chat_model, is_connection_error, unavailable
 from rag.settings import Settings
 from rag.types import Answer, Hit, Scope
-from rag.verify import MARKER_RE, check, content_units, injection_matches, markers, split_sentences
+from rag.verify import check, injection_matches
 
 _DATA = Path(__file__).resolve().parent / "data"
 _MAX_HISTORY_TURNS = 4  # enough to resolve "what about fines?"; older turns only cost context

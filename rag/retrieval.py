@@ -22,12 +22,14 @@ from rag.bm25 import BM25Index, index_for
 from rag.settings import Settings
 from rag.tokenize import tokenize
 from rag.types import Chunk, Hit, Scope
+from rag.understand import figure_regex
 
 _RRF_K = 60
 _SCORE_W = 0.01
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
 _DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0, "consolidation": 0.85}
 _ABSENT: dict[tuple, bool] = {}
+_TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
 
 
@@ -250,8 +252,25 @@ class HybridRetriever:
 
         order = sorted(fused, key=lambda cid: -fused[cid])
         hits = self._dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
-        hits = hits[:k]
+        hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
         return self._with_original(hits, k, allow)
+
+    def _with_figures(self, hits: list[Hit], aspects: list[str], fused: dict[str, float], k: int) -> list[Hit]:
+        """For "how much / since when" questions: the paragraphs of a long top provision that state the
+        figures. Art. 83 GDPR is split by paragraph and 83(1) ranks first, but the amounts are in 83(4)-(6)."""
+        rx = figure_regex(aspects[0]) if aspects else None
+        if rx is None or not hits or rx.search(hits[0].chunk.body):
+            return hits
+        top = hits[0].chunk
+        if top.unit_kind not in _STATUTE_UNITS or not top.article:
+            return hits
+        have = {h.chunk.chunk_id for h in hits}
+        sibs = [c for c in self.index().chunks if c.doc_id == top.doc_id and c.article == top.article
+                and c.unit_kind == top.unit_kind and c.chunk_id not in have and rx.search(c.body)]  # document order
+        # Appended in place of the weakest hits, not after the top one: near-identical provisions that
+        # rank 2nd and 3rd (AI Act Arts. 99, 100, 101) keep their places.
+        extra = [Hit(chunk=c, score=hits[-1].score, ranks={"figures": 0}) for c in sibs[:3]]
+        return hits[:max(1, k - len(extra))] + extra
 
     @staticmethod
     def _boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset()) -> float:
@@ -264,6 +283,8 @@ class HybridRetriever:
             f *= 0.6
         if c.unit_kind == "page":
             f *= 0.5
+        if c.unit_kind == "supplementary" and not _TRANSITION_RX.search(low_q):
+            f *= 0.7  # transitional clauses repeat "罰則", "penalties", dates: main provisions answer first
         title = f"{c.unit_title} {c.label if c.unit_kind != 'article' else ''}".strip()
         title_hit = title_rx is not None and bool(title) and bool(title_rx.search(title))
         if title_hit:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rag.catalog import LawCatalog
@@ -119,6 +119,13 @@ def _aspect_file() -> dict:
 
 def _aspect_table() -> dict:
     return _aspect_file().get("aspects", {})
+
+
+@cache
+def figure_regex(aspect: str) -> re.Pattern | None:
+    """Figures that answer ``aspect`` (aspects.toml [figures]): amounts for penalties, dates for dates."""
+    pat = _aspect_file().get("figures", {}).get(aspect)
+    return re.compile(pat, re.I) if pat else None
 
 
 def closest_words(aspect: str) -> list[str]:

@@ -28,23 +28,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from rag.claims import (
+    CJK_RE,
+    LIST_PREFIX_RE,
+    MARKER_RE,
+    content_units,
+    markers,
+    normalize,
+    numbers,
+    split_sentences,
+)
+
 _DATA = Path(__file__).resolve().parent / "data"
 
-MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
-# Sentence end: punctuation, then any citation markers that belong to it, then space.
-_END_RE = re.compile(r"([.!?。！？])((?:\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\])*)(\s*)")
-_ABBREV = {"art", "arts", "no", "nos", "sec", "secs", "para", "paras", "p", "pp", "e.g", "i.e", "cf", "vs", "etc",
-           "ch", "reg", "dir", "approx", "incl", "u.s", "u.k", "mr", "ms", "dr", "st", "op", "cit", "ibid", "fig"}
-_LIST_PREFIX_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·]|#+)\s+")
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
-_HIRAGANA_RE = re.compile(r"^[\u3040-\u309f]+$")
-_WORD_RE = re.compile(r"[a-z][a-z0-9'’-]*")
-_NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|trillion|thousand|万|億|兆|千))?")
 # "Article 63" must be an article 63 of the passage, not a 63 found elsewhere in it ("Act No. 63").
 _REF_RE = re.compile(r"\b(article|section|paragraph|no)s?\.?\s+(\d+(?:-\d+)?)\b")
 _REF_ABBREV = [(re.compile(r"\bart(s?)\.\s*"), r"article\1 "), (re.compile(r"\bpara(s?)\.\s*"), r"paragraph\1 "),
                (re.compile(r"(?:\bsecs?\.|§+)\s*"), "section "), (re.compile(r"\bnos?\.\s*"), "no. ")]
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
 
 
 @dataclass
@@ -78,7 +78,6 @@ def _lexicon() -> dict:
     return {
         "threshold": float(data.get("support_threshold", 0.6)),
         "attribute_threshold": float(data.get("attribute_threshold", 0.85)),
-        "stop": frozenset(data.get("stopwords", "").split()),
         "no_answer": [re.compile(p, re.I) for p in data.get("no_answer_patterns", [])],
         "jur": {j: [re.compile(p, re.I) for p in pats] for j, pats in data.get("jurisdictions", {}).items()},
         "inject": [re.compile(p, re.I) for p in inj.get("patterns", [])],
@@ -98,93 +97,6 @@ def strip_injections(text: str) -> str:
     return "".join(s for s in split_sentences(text) if not injection_matches(s))
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing whitespace (``"".join`` gives ``text`` back).
-
-    Lines are split first (list items are separate claims); markers after a
-    full stop belong to the sentence before it; "Art. 5" is not a sentence end.
-    """
-    out: list[str] = []
-    for line in re.split(r"(?<=\n)", text):
-        start = 0
-        for m in _END_RE.finditer(line):
-            punct, marks, space = m.groups()
-            end = m.end()
-            if punct == ".":
-                if not (marks or space) and end < len(line) and line[end].isascii() and line[end].isalnum():
-                    continue  # "1.5", "2024/1689.x"
-                before = re.search(r"(\S+)$", line[start:m.start()])
-                word = before.group(1).lower().lstrip("([") if before else ""
-                if word in _ABBREV or (len(word) == 1 and word.isalpha()):
-                    continue
-                if end < len(line) and line[end].islower():
-                    continue
-            if end > start:
-                out.append(line[start:end])
-                start = end
-        if start < len(line):
-            out.append(line[start:])
-    return out
-
-
-def markers(text: str) -> list[int]:
-    """Citation numbers in ``text`` in order of appearance ("[1-3]" gives 1, 2, 3)."""
-    nums: list[int] = []
-    for m in MARKER_RE.finditer(unicodedata.normalize("NFKC", text)):
-        for part in re.split(r"[,;]", m.group(1)):
-            bounds = [int(x) for x in re.split(r"[–-]", part) if x.strip()]
-            if len(bounds) == 2 and 0 <= bounds[1] - bounds[0] <= 20:
-                nums.extend(range(bounds[0], bounds[1] + 1))
-            else:
-                nums.extend(bounds)
-    return nums
-
-
-def _canon(v: float) -> str:
-    return str(int(v)) if v == int(v) else f"{v:.6g}"
-
-
-def _numbers(text: str, *, claimed: bool = False) -> set[str]:
-    """Numeric values in ``text`` ("35 000 000", "35,000,000" and "35 million" agree).
-
-    A passage offers both the bare and the scaled value of "35 million"; a
-    sentence (``claimed``) claims only the scaled one.
-    """
-    vals: set[str] = set()
-    for m in _NUM_RE.finditer(text):
-        head = m.group(0)[: m.start(1) - m.start()] if m.group(1) else m.group(0)
-        try:
-            v = float(re.sub(r"[,\u00a0 ]", "", head))
-        except ValueError:
-            continue
-        if not (claimed and m.group(1)):
-            vals.add(_canon(v))
-        if m.group(1):
-            vals.add(_canon(v * _SCALE[m.group(1)]))
-    return vals
-
-
-def content_units(text: str) -> set[str]:
-    """Content units: word stems (6-letter prefixes) and CJK character bigrams."""
-    stop = _lexicon()["stop"]
-    units: set[str] = set()
-    for w in _WORD_RE.findall(text):
-        w = re.sub(r"['’]s$", "", w).strip("'’-")
-        if w and w not in stop and not w.isdigit():
-            units.add(w[:6])
-    for run in _CJK_RE.findall(text):
-        if len(run) == 1:
-            units.add(run)
-        for i in range(len(run) - 1):
-            bg = run[i:i + 2]
-            if not _HIRAGANA_RE.match(bg):  # kana-only pairs are grammar, not content
-                units.add(bg)
-    return units
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return MARKER_RE.sub(" ", text).lower()
 
 
 def _jurisdiction_of(item: Any) -> str:
@@ -220,8 +132,8 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
     valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
     jur = {n: _jurisdiction_of(citations_by_n[n]) for n in valid} if citations_by_n else {}
-    clean = {n: _norm(strip_injections(texts[n])) for n in valid}
-    raw = {n: _norm(texts[n]) for n in valid}
+    clean = {n: normalize(strip_injections(texts[n])) for n in valid}
+    raw = {n: normalize(texts[n]) for n in valid}
 
     kept: list[str] = []
     flags: list[Flag] = []
@@ -236,7 +148,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
         ns = markers(sentence)
         good = [n for n in dict.fromkeys(ns) if n in valid]
         bad = [n for n in dict.fromkeys(ns) if n not in valid]
-        body = _norm(_LIST_PREFIX_RE.sub("", sentence))
+        body = normalize(LIST_PREFIX_RE.sub("", sentence))
         if bad:
             piece = MARKER_RE.sub(lambda m: "".join(f"[{n}]" for n in markers(m.group(0)) if n in valid), piece)
             piece = re.sub(r"[ \t]+([.。,;])", r"\1", piece)
@@ -248,7 +160,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
             flags.append(Flag(sentence, "contains instruction-like text (possible prompt injection)"))
             continue
         no_answer = any(p.search(body) for p in lex["no_answer"])
-        claims = bool(content_units(body) or _numbers(body, claimed=True))
+        claims = bool(content_units(body) or numbers(body, claimed=True))
         if not good and claims and not no_answer and attribute:
             n, why = _attribute(body, valid, clean, raw, lex["attribute_threshold"])
             if n:
@@ -259,7 +171,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
                 flags.append(Flag(sentence, why))
                 continue
         if not good:
-            if (no_answer and not _numbers(body, claimed=True)) or not claims:
+            if (no_answer and not numbers(body, claimed=True)) or not claims:
                 said_no_answer = said_no_answer or no_answer
                 kept.append(piece)  # "the passages do not answer", or a content-free line
             else:
@@ -310,7 +222,7 @@ def _attribute(body: str, valid: set[int], clean: dict[int, str], raw: dict[int,
 def _add_marker(piece: str, n: int) -> str:
     m = re.search(r"([.!?。！？]?)(\s*)$", piece)
     head = piece[:m.start()].rstrip()
-    sep = "" if head and _CJK_RE.match(head[-1]) else " "
+    sep = "" if head and CJK_RE.match(head[-1]) else " "
     return f"{head}{sep}[{n}]{m.group(1)}{m.group(2)}"
 
 
@@ -318,7 +230,7 @@ def _support_problem(body: str, ns: list[int], clean: dict[int, str], raw: dict[
     """Empty when the cited passages support ``body``; else why not."""
     def problem(source: dict[int, str]) -> str:
         joined = "\n".join(source[n] for n in ns)
-        missing_nums = _numbers(body, claimed=True) - _numbers(joined)
+        missing_nums = numbers(body, claimed=True) - numbers(joined)
         if missing_nums:
             return f"number(s) {', '.join(sorted(missing_nums))} not in the cited passage(s)"
         for kind, num in _references(body):

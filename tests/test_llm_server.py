@@ -13,10 +13,11 @@ import os
 
 import pytest
 
+from rag.claims import markers, split_sentences
 from rag.llm_answerer import LLMAnswerer, verification_text
 from rag.store import ChunkStore
 from rag.types import Hit, Scope
-from rag.verify import check, markers, split_sentences
+from rag.verify import check
 
 pytestmark = [
     pytest.mark.integration,

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.verify import check, injection_matches, markers, split_sentences, strip_injections, verify
+from rag.claims import markers, split_sentences
+from rag.verify import check, injection_matches, strip_injections, verify
 
 
 def _grep(corpus_dir, rel: str, pattern: str, width: int = 600) -> str:

@@ -1,0 +1,122 @@
+"""The lexical pieces of a text that rag/verify.py compares: sentences, [n] citation
+markers, stated numbers and content units (word stems, CJK character bigrams).
+
+Kept apart from the verdict logic so the answerers can split and mark text the same
+way the verifier reads it.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent / "data"
+
+MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
+# Sentence end: punctuation, then any citation markers that belong to it, then space.
+_END_RE = re.compile(r"([.!?。！？])((?:\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\])*)(\s*)")
+ABBREV = {"art", "arts", "no", "nos", "sec", "secs", "para", "paras", "p", "pp", "e.g", "i.e", "cf", "vs", "etc",
+           "ch", "reg", "dir", "approx", "incl", "u.s", "u.k", "mr", "ms", "dr", "st", "op", "cit", "ibid", "fig"}
+LIST_PREFIX_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·]|#+)\s+")
+CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+_HIRAGANA_RE = re.compile(r"^[\u3040-\u309f]+$")
+_WORD_RE = re.compile(r"[a-z][a-z0-9'’-]*")
+_NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|trillion|thousand|万|億|兆|千))?")
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    data = tomllib.loads((_DATA / "verify.toml").read_text(encoding="utf-8"))
+    return frozenset(data.get("stopwords", "").split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing whitespace (``"".join`` gives ``text`` back).
+
+    Lines are split first (list items are separate claims); markers after a
+    full stop belong to the sentence before it; "Art. 5" is not a sentence end.
+    """
+    out: list[str] = []
+    for line in re.split(r"(?<=\n)", text):
+        start = 0
+        for m in _END_RE.finditer(line):
+            punct, marks, space = m.groups()
+            end = m.end()
+            if punct == ".":
+                if not (marks or space) and end < len(line) and line[end].isascii() and line[end].isalnum():
+                    continue  # "1.5", "2024/1689.x"
+                before = re.search(r"(\S+)$", line[start:m.start()])
+                word = before.group(1).lower().lstrip("([") if before else ""
+                if word in ABBREV or (len(word) == 1 and word.isalpha()):
+                    continue
+                if end < len(line) and line[end].islower():
+                    continue
+            if end > start:
+                out.append(line[start:end])
+                start = end
+        if start < len(line):
+            out.append(line[start:])
+    return out
+
+
+def markers(text: str) -> list[int]:
+    """Citation numbers in ``text`` in order of appearance ("[1-3]" gives 1, 2, 3)."""
+    nums: list[int] = []
+    for m in MARKER_RE.finditer(unicodedata.normalize("NFKC", text)):
+        for part in re.split(r"[,;]", m.group(1)):
+            bounds = [int(x) for x in re.split(r"[–-]", part) if x.strip()]
+            if len(bounds) == 2 and 0 <= bounds[1] - bounds[0] <= 20:
+                nums.extend(range(bounds[0], bounds[1] + 1))
+            else:
+                nums.extend(bounds)
+    return nums
+
+
+def _canon(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:.6g}"
+
+
+def numbers(text: str, *, claimed: bool = False) -> set[str]:
+    """Numeric values in ``text`` ("35 000 000", "35,000,000" and "35 million" agree).
+
+    A passage offers both the bare and the scaled value of "35 million"; a
+    sentence (``claimed``) claims only the scaled one.
+    """
+    vals: set[str] = set()
+    for m in _NUM_RE.finditer(text):
+        head = m.group(0)[: m.start(1) - m.start()] if m.group(1) else m.group(0)
+        try:
+            v = float(re.sub(r"[,\u00a0 ]", "", head))
+        except ValueError:
+            continue
+        if not (claimed and m.group(1)):
+            vals.add(_canon(v))
+        if m.group(1):
+            vals.add(_canon(v * _SCALE[m.group(1)]))
+    return vals
+
+
+def content_units(text: str) -> set[str]:
+    """Content units: word stems (6-letter prefixes) and CJK character bigrams."""
+    stop = _stopwords()
+    units: set[str] = set()
+    for w in _WORD_RE.findall(text):
+        w = re.sub(r"['’]s$", "", w).strip("'’-")
+        if w and w not in stop and not w.isdigit():
+            units.add(w[:6])
+    for run in CJK_RE.findall(text):
+        if len(run) == 1:
+            units.add(run)
+        for i in range(len(run) - 1):
+            bg = run[i:i + 2]
+            if not _HIRAGANA_RE.match(bg):  # kana-only pairs are grammar, not content
+                units.add(bg)
+    return units
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return MARKER_RE.sub(" ", text).lower()
