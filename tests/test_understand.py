@@ -145,31 +145,23 @@ def test_followup_inherits_law_and_adds_context(catalog):
     assert "high-impact" in scope.resolved_question
 
 
-def test_followup_pronoun_keeps_subject(catalog):
-    h = _hist("Japan's AI law sets up an AI Strategy Headquarters, right?")
-    scope = understand("Who chairs it?", h, catalog=catalog)
-    assert scope.law_ids == ["jp-ai-promotion-act"] and "Headquarters" in scope.resolved_question
+# (earlier question, follow-up, law kept or switched to, what else the resolved scope must show)
+FOLLOWUPS = [
+    ("Japan's AI law sets up an AI Strategy Headquarters, right?", "Who chairs it?", "jp-ai-promotion-act",
+     lambda s: "Headquarters" in s.resolved_question),
+    ("人工知能戦略本部の本部長は誰ですか？", "じゃあ副本部長は？", "jp-ai-promotion-act", lambda s: s.language == "ja"),
+    ("個人情報保護法の個人情報の定義は？", "それの罰則は？", "jp-appi", lambda s: s.aspects == ["penalties"]),
+    ("What are the maximum fines under the GDPR?", "What about in the UK?", "uk-gdpr",
+     lambda s: "penalties" in s.aspects),
+    ("What penalties does the EU AI Act set?", "What about Korea?", "kr-ai-basic-act",
+     lambda s: "penalties" in s.aspects),
+]
 
 
-def test_japanese_followup(catalog):
-    h = _hist("人工知能戦略本部の本部長は誰ですか？")
-    scope = understand("じゃあ副本部長は？", h, catalog=catalog)
-    assert scope.law_ids == ["jp-ai-promotion-act"] and scope.language == "ja"
-
-
-def test_japanese_followup_keeps_law_switches_aspect(catalog):
-    h = _hist("個人情報保護法の個人情報の定義は？")
-    scope = understand("それの罰則は？", h, catalog=catalog)
-    assert scope.law_ids == ["jp-appi"] and scope.aspects == ["penalties"]
-
-
-def test_switch_jurisdiction_keeps_topic_and_aspect(catalog):
-    h = _hist("What are the maximum fines under the GDPR?")
-    scope = understand("What about in the UK?", h, catalog=catalog)
-    assert scope.law_ids == ["uk-gdpr"] and "penalties" in scope.aspects
-    h = _hist("What penalties does the EU AI Act set?")
-    scope = understand("What about Korea?", h, catalog=catalog)
-    assert scope.law_ids == ["kr-ai-basic-act"] and "penalties" in scope.aspects
+@pytest.mark.parametrize("before,question,law,check", FOLLOWUPS, ids=[f[1] for f in FOLLOWUPS])
+def test_followup_keeps_or_switches_law(catalog, before, question, law, check):
+    scope = understand(question, _hist(before), catalog=catalog)
+    assert scope.law_ids == [law] and check(scope), scope
 
 
 def test_switch_to_a_country_without_that_law_is_unknown(catalog):
