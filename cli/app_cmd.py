@@ -22,16 +22,20 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def streamlit_command(port: int, address: str) -> list[str]:
+def streamlit_command(port: int, address: str, upload_max_mb: int | None = None) -> list[str]:
+    # Streamlit's own upload cap set to ours, so the uploader shows the limit that really applies.
+    cap = [f"--server.maxUploadSize={upload_max_mb}"] if upload_max_mb else []
     return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless=true",
-            "--browser.gatherUsageStats=false", f"--server.port={port}", f"--server.address={address}"]
+            "--browser.gatherUsageStats=false", f"--server.port={port}", f"--server.address={address}", *cap]
 
 
 def run(args) -> int:
     if not 0 < args.port < 65536:
         print(f"regqa app: invalid port {args.port}", file=sys.stderr)
         return 2
-    cmd = streamlit_command(args.port, args.address)
+    from rag.settings import Settings
+
+    cmd = streamlit_command(args.port, args.address, Settings.from_env().upload_max_mb)
     print(f"regqa app: http://{args.address}:{args.port}", file=sys.stderr)
     sys.stdout.flush()
     os.chdir(APP.parent)  # .streamlit/config.toml next to app.py is read from the working directory

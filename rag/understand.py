@@ -9,6 +9,7 @@ resolved against the chat history by rag/conversation.py.
 """
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from functools import cache, lru_cache
@@ -97,8 +98,28 @@ def _aspect_rx(aspect: str) -> re.Pattern | None:
 _DEFINE_Q = re.compile(r"\bwhat (?:is|are|counts as)\s+(?:an?\s+|the\s+)?['\"‘“「]|「[^」]+」とは", re.I)
 
 
+@lru_cache(maxsize=1)
+def _keyword_vocab() -> tuple[str, ...]:
+    return tuple(sorted({w.lower() for ws in aspect_lexicon().values() for w in ws if w.isascii() and w.isalpha()}))
+
+
+def _fix_typos(text: str) -> str:
+    """Misspelt aspect keywords spelt right ("definiton" -> "definition", "penalites" -> "penalties"):
+    staff type fast. Only words of 6+ letters that are not keywords themselves, and only close matches."""
+    vocab = _keyword_vocab()
+
+    def fix(m: re.Match) -> str:
+        w = m.group(0)
+        if w.lower() in vocab:
+            return w
+        close = difflib.get_close_matches(w.lower(), vocab, n=1, cutoff=0.85)
+        return close[0] if close else w
+    return re.sub(r"[A-Za-z]{6,}", fix, text)
+
+
 def find_aspects(text: str) -> list[str]:
     """Aspects whose keywords the text uses, in aspects.toml order."""
+    text = _fix_typos(text)
     found = [a for a in aspect_lexicon() if (rx := _aspect_rx(a)) and rx.search(text)]
     if _DEFINE_Q.search(text) and "definitions" not in found:
         found.insert(0, "definitions")  # "What is 'personal data'?"

@@ -146,7 +146,8 @@ def test_regqa_app_command_line():
 
     args = build_parser().parse_args(["app", "--port", "8600", "--address", "127.0.0.1"])
     assert args.port == 8600 and args.address == "127.0.0.1" and callable(args.func)
-    cmd = streamlit_command(args.port, args.address)
+    cmd = streamlit_command(args.port, args.address, 20)
+    assert "--server.maxUploadSize=20" in cmd
     assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4] == str(APP)
     assert "--server.headless=true" in cmd and "--browser.gatherUsageStats=false" in cmd
     assert "--server.port=8600" in cmd and "--server.address=127.0.0.1" in cmd

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.catalog import LawCatalog
-from rag.understand import find_articles, kanji_number, understand
+from rag.understand import find_articles, find_aspects, kanji_number, understand
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +189,16 @@ def test_catalog_info(catalog):
     assert catalog.flag("JP") == "🇯🇵" and catalog.default_laws("JP", "ai") == ["jp-ai-promotion-act"]
     with pytest.raises(KeyError):
         catalog.law("nope")
+
+
+@pytest.mark.parametrize("question,aspect", [
+    ("japan ai promotoin act definiton of AI", "definitions"),
+    ("what penalites apply under the GDPR", "penalties"),
+    ("What are the obligaitons of providers?", "obligations"),
+])
+def test_misspelt_aspect_words_are_understood(question, aspect):
+    assert aspect in find_aspects(question)
+
+
+def test_ordinary_words_are_not_corrected_into_aspects():
+    assert find_aspects("Who is the deployer of this system?") == []
