@@ -1,6 +1,7 @@
 """Ingest documents into the index: parse, split, embed, commit; incrementally.
 
-- Unchanged files (same sha256 as the live version) are skipped: nothing is embedded.
+- Unchanged files (same bytes, split format and chunk size as the live version) are skipped:
+  nothing is embedded.
 - A changed file's new chunks are written, then the document is switched to
   them and its old chunks are deleted (see rag/store.py for why this order).
 - Chunks already written by an interrupted ingest are reused, not re-embedded.
@@ -23,7 +24,7 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
-from ingest.splitter import to_chunks
+from ingest.splitter import SPLIT_FORMAT, to_chunks
 from rag.errors import BackendUnavailable
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -66,6 +67,13 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {"totals": self.totals(), "documents": [asdict(r) for r in self.results], "missing": self.missing}
+
+
+def version_hash(path: Path, max_chars: int) -> str:
+    """The version marker of a document in the index: the file's bytes, the splitter's format and the
+    chunk size. An unchanged file is re-split when regqa's splitting changed (SPLIT_FORMAT) or
+    REGQA_MAX_CHUNK_CHARS did; otherwise its old chunks, keyed by this hash, would stay live."""
+    return hashlib.sha256(f"{file_sha256(path)}|{SPLIT_FORMAT}|{max_chars}".encode()).hexdigest()
 
 
 def file_sha256(path: Path) -> str:
@@ -165,7 +173,7 @@ class Indexer:
                 if size > self.settings.max_file_mb * 2**20:  # checked before any loader reads it
                     raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {self.settings.max_file_mb} MB;"
                                             " raise REGQA_MAX_FILE_MB to allow it)")
-                fhash = file_sha256(path)
+                fhash = version_hash(path, self.settings.max_chunk_chars)
                 live = self.store.document(meta.doc_id)
                 if live and live.get("file_hash") == fhash and not force:
                     res.status, res.units, res.chunks = "unchanged", live.get("units") or {}, int(live.get("chunks", 0))

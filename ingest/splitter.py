@@ -16,10 +16,25 @@ import re
 from dataclasses import dataclass
 
 from ingest.model import ParsedDocument, Unit
+from rag.citations import ABBREV_RE
 from rag.types import Chunk
+
+# Bump when a change here or in a loader changes the chunks of an unchanged file: the next
+# ingest then re-splits every document (ingest/indexer.version_hash).
+SPLIT_FORMAT = 2
 
 # Split long paragraphs after a sentence end (Latin or CJK) or a semicolon, keeping the separator.
 _SENTENCE_END = re.compile(r"(?<=[.;:。；])\s+|(?<=[。；])")
+
+
+def _not_an_end(text: str, dot_end: int, next_start: int) -> bool:
+    """"(Act No. 130 of 1995)", "Art. 5", "e.g. the": a full stop that does not end the sentence.
+    Cutting there left a chunk ending in "(Act No." that was then quoted as a whole sentence."""
+    if text[dot_end - 1] != ".":
+        return False
+    nxt = text[next_start:next_start + 1]
+    word = text[max(0, dot_end - 12):dot_end].split()[-1:] or [""]
+    return bool(ABBREV_RE.search(word[0])) or nxt.isdigit() or nxt.islower()
 
 
 @dataclass
@@ -37,6 +52,8 @@ def _atoms(unit: Unit, max_chars: int) -> list[_Atom]:
             continue
         pieces, start = [], 0
         for m in _SENTENCE_END.finditer(p.text):
+            if _not_an_end(p.text, m.start(), m.end()):
+                continue
             if m.end() - start >= max_chars * 0.6:
                 pieces.append(p.text[start:m.end()])
                 start = m.end()

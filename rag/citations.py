@@ -14,7 +14,7 @@ from rag.types import Chunk, Citation, Hit
 
 # Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
 # Japanese definitions read "（以下「本部長」という。）" in the middle of a sentence).
-_ABBREV_RE = re.compile(
+ABBREV_RE = re.compile(
     r"(?:\b(?:Art|Arts|No|Nos|para|paras|p|pp|e\.g|i\.e|cf|vs|etc|Sec|Secs|Ch|Reg|Dir|Stats|Cal|Bus|Prof|Civ|Gov|"
     r"Pen|Ed|Elec|seq|et|al|approx|incl|Inc|Ltd|Co|Corp|Mr|Ms|Dr|St|U\.S|U\.K|[A-Z])\.)$")
 _LATIN_END = ".!?"
@@ -50,7 +50,7 @@ def sentence_spans(body: str) -> list[tuple[int, int]]:
                 nxt = line[i + 1:].lstrip()[:1]
                 # Not after "Art." or "No.", nor the "1." that numbers a paragraph.
                 if (nxt and (nxt.isupper() or nxt.isdigit() or nxt in "“\"(‘'")
-                        and not _ABBREV_RE.search(before) and not re.fullmatch(r"\(?\w{1,4}\)?\.", before)):
+                        and not ABBREV_RE.search(before) and not re.fullmatch(r"\(?\w{1,4}\)?\.", before)):
                     spans.append((pos + start, pos + i + 1))
                     start = i + 1
             i += 1

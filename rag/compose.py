@@ -96,13 +96,17 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
     idf = {t: math.log(1 + (n + 1) / (d + 0.5)) for t, d in df.items()}
     unit = (sum(idf.values()) / len(idf)) if idf else 1.0
     out = []
-    titles: dict[str, int] = {}
+    titles: dict[str, float] = {}
     for rank, quote, s, ts in sents:
         c = quote.chunk
         if c.chunk_id not in titles:  # the caption ("Penalties", "（国民の責務）") names what the article is about
-            titles[c.chunk_id] = len(terms(c.unit_title) & q_terms) if c.unit_title else 0
+            t_terms = terms(c.unit_title) if c.unit_title else set()
+            hit = len(t_terms & q_terms)
+            # Scaled by how much of the caption matches: "Penalties" (Art. 99) is about fines as a whole,
+            # "Administrative fines on Union institutions, bodies, ..." (Art. 100) only partly.
+            titles[c.chunk_id] = 0.5 * min(hit, 3) * math.sqrt(hit / len(t_terms)) if hit else 0.0
         score = sum(idf[t] for t in ts) / unit  # ~ number of shared terms, rare ones count more
-        score += 0.5 * min(titles[c.chunk_id], 3)
+        score += titles[c.chunk_id]
         if quote.chunk.unit_kind not in _BINDING_KINDS:
             score *= 0.7  # recitals and bill digests explain; articles and sections bind
         if ts and any(rx.search(s) for rx in aspect_rx):

@@ -11,6 +11,7 @@ Why each step (each fixes a failure of the plain similarity-search baseline):
 - direct article lookup ranks "Article 16"/"第十六条" first;
 - news/web pages, recitals and consolidations are demoted, near-duplicate units de-duplicated;
 - a JP law answered in English also gets the Japanese original of the top provision.
+The per-chunk boosts and de-duplication live in rag/ranking.py.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import re
 from functools import lru_cache
 
 from rag.bm25 import BM25Index, index_for
+from rag.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
 from rag.settings import Settings
 from rag.tokenize import tokenize
 from rag.types import Chunk, Hit, Scope
@@ -27,9 +29,8 @@ from rag.understand import figure_regex
 _RRF_K = 60
 _SCORE_W = 0.01
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
-_DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0, "consolidation": 0.85}
 _ABSENT: dict[tuple, bool] = {}
-_TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
+_QUOTED = 5  # the offline answerer quotes from this many top hits (rag/compose.MAX_HITS)
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
 
 
@@ -49,50 +50,6 @@ def paragraph_covers(chunk_paragraph: str, wanted: str) -> bool:
         return chunk_paragraph == wanted
 
 
-@lru_cache(maxsize=1)
-def _aspects() -> dict:
-    from rag.understand import _aspect_table
-
-    return _aspect_table()
-
-
-def _aspect_terms(aspects: list[str], languages: set[str]) -> list[str]:
-    out: list[str] = []
-    for a in aspects:
-        entry = _aspects().get(a, {})
-        for lang in languages:
-            for w in entry.get(lang, []):
-                out += tokenize(w)
-    return out
-
-
-def _title_rx(aspects: list[str]) -> re.Pattern | None:
-    words = [w for a in aspects for lang in ("en", "ja", "ko", "zh") for w in _aspects().get(a, {}).get(lang, [])
-             if len(w) > 1 and w.lower() not in ("must", "means", "what is a", "what is an", "when does", "when did")]
-    if not words:
-        return None
-    parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w)
-             for w in sorted(set(words), key=len, reverse=True)]
-    return re.compile("|".join(parts), re.I)
-
-
-def _strip_names(question: str) -> str:
-    """The question without law and country names: inside the scope they only add noise
-    ("推進" of "AI推進法" is in every provision of that law)."""
-    from rag.catalog import LawCatalog
-
-    cat = LawCatalog.load()
-    # Generic names ("AI literacy", "general-purpose AI") are also the subject of the question: kept.
-    spans = [(m.start, m.end) for m in cat.law_matches(question) if not m.generic]
-    out = question
-    for a, b in sorted(spans, reverse=True):
-        out = out[:a] + " " + out[b:]
-    return out if tokenize(out) else question
-
-
-def _jaccard(a: str, b: str) -> float:
-    sa, sb = set(tokenize(a)), set(tokenize(b))
-    return len(sa & sb) / max(1, len(sa | sb))
 
 
 class HybridRetriever:
@@ -133,7 +90,7 @@ class HybridRetriever:
         for a in aspects:
             key = (id(idx), law_id, a)
             if key not in _ABSENT:
-                rx = _title_rx([a])
+                rx = unit_title_rx([a])
                 body = [c.body for c in self.law_chunks(law_id) if c.kind in ("law", "translation", "consolidation")]
                 _ABSENT[key] = bool(rx and body and not any(rx.search(b) for b in body))
             if _ABSENT[key]:
@@ -200,16 +157,17 @@ class HybridRetriever:
         from rag.understand import closest_words, synonym_words
 
         if law_ids:
-            question = _strip_names(question)
+            question = strip_names(question)
         q_terms = tokenize(question)
         weights: dict[str, float] = {t: 0.3 for t in q_terms if len(t) == 1 and not t.isascii()}  # lone kanji
-        extra = [t for t in _aspect_terms(scope.aspects, {"en", lang}) if t not in q_terms]
+        extra = [t for t in aspect_terms(scope.aspects, {"en", lang}) if t not in q_terms]
         weights.update({t: 0.35 for t in extra})
         # Keywords in the other languages, weaker: an English question may ask about a Japanese-only law.
-        other = [t for t in _aspect_terms(scope.aspects, {"ja", "ko", "zh"} - {lang}) if t not in q_terms + extra]
+        other = [t for t in aspect_terms(scope.aspects, {"ja", "ko", "zh"} - {lang}) if t not in q_terms + extra]
         weights.update({t: 0.15 for t in other})
         extra += other
-        syn = [t for w in synonym_words(question) for t in tokenize(w) if t not in q_terms and t not in extra]
+        syn_all = [t for w in synonym_words(question) for t in tokenize(w)]
+        syn = [t for t in syn_all if t not in q_terms and t not in extra]
         weights.update({t: 0.6 for t in syn if len(t) > 1 or t.isascii()})
         near, near_words = [], []
         if len(law_ids) == 1:
@@ -222,7 +180,7 @@ class HybridRetriever:
 
         # Dense: MiniLM understands English only, so it counts less for other languages.
         where = self._where(law_ids, jurs, doc_ids)
-        dense_q = question if lang == "en" else " ".join([question] + [str(_aspects().get(a, {}).get("label", ""))
+        dense_q = question if lang == "en" else " ".join([question] + [aspect_label(a)
                                                                         for a in scope.aspects])
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=where)
         add("dense", dense, 1.0 if lang == "en" else 0.4)
@@ -236,30 +194,33 @@ class HybridRetriever:
                         fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS
                         ranks.setdefault(c.chunk_id, {})["lookup"] = 0
 
-        q_set = set(q_terms) | set(syn)
+        # All synonyms, also those that are aspect words: "fines" must overlap the title "Penalties"
+        # (Art. 99), or "Administrative fines on Union institutions" (Art. 100) wins the title match.
+        q_set = set(q_terms) | set(syn_all)
         # Title/body boosts follow the primary aspect only (aspects.toml order: penalties first): in
         # "the fine for a prohibited practice", "prohibited" qualifies and "fine" is what is asked.
-        title_rx = _title_rx(scope.aspects[:1])
+        title_rx = unit_title_rx(scope.aspects[:1])
         a_set: frozenset = frozenset()  # aspect words in the title overlap: tried, cost recall on JP questions
         low_q = question.lower()
         near_rx = [re.compile(re.escape(w), re.I) for w in near_words]
         for cid, c in by_id.items():
-            fused[cid] *= self._boost(c, q_set, title_rx, lang, low_q, a_set)
+            fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set)
             if title_rx is not None and title_rx.search(c.body):
                 fused[cid] *= 1.3  # the provision itself speaks of the asked aspect
             if near_rx and sum(1 for rx in near_rx if rx.search(c.body)) >= 2:
                 fused[cid] *= 1.5  # the law lacks the aspect: its nearest provisions (guidance, advice, ...)
 
         order = sorted(fused, key=lambda cid: -fused[cid])
-        hits = self._dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
+        hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
         hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
         return self._with_original(hits, k, allow)
 
     def _with_figures(self, hits: list[Hit], aspects: list[str], fused: dict[str, float], k: int) -> list[Hit]:
-        """For "how much / since when" questions: the paragraphs of a long top provision that state the
-        figures. Art. 83 GDPR is split by paragraph and 83(1) ranks first, but the amounts are in 83(4)-(6)."""
+        """For "how much / since when / what threshold" questions: the paragraphs of the top provision that
+        state the figures. Art. 83 GDPR is split by paragraph and 83(1) ranks first, but the amounts are in
+        83(4)-(6); the DMA's gatekeeper thresholds are in Art. 3(2), while 3(8)-(9) ranks first."""
         rx = figure_regex(aspects[0]) if aspects else None
-        if rx is None or not hits or rx.search(hits[0].chunk.body):
+        if rx is None or not hits:
             return hits
         top = hits[0].chunk
         if top.unit_kind not in _STATUTE_UNITS or not top.article:
@@ -267,60 +228,12 @@ class HybridRetriever:
         have = {h.chunk.chunk_id for h in hits}
         sibs = [c for c in self.index().chunks if c.doc_id == top.doc_id and c.article == top.article
                 and c.unit_kind == top.unit_kind and c.chunk_id not in have and rx.search(c.body)]  # document order
-        # Appended in place of the weakest hits, not after the top one: near-identical provisions that
-        # rank 2nd and 3rd (AI Act Arts. 99, 100, 101) keep their places.
+        # Placed just before the answerer's cut-off (it quotes from the first _QUOTED hits), not after the
+        # top one: near-identical provisions that rank 2nd and 3rd (AI Act Arts. 99, 100, 101) keep their places.
         extra = [Hit(chunk=c, score=hits[-1].score, ranks={"figures": 0}) for c in sibs[:3]]
-        return hits[:max(1, k - len(extra))] + extra
+        keep = max(1, min(k, _QUOTED) - len(extra))
+        return (hits[:keep] + extra + hits[keep:])[:k]
 
-    @staticmethod
-    def _boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset()) -> float:
-        f = _DEMOTE.get(c.kind, 1.0)
-        if c.kind == "consolidation" and re.search(r"amend|consolidat|2026/1744|as amended", low_q):
-            f = 1.15  # the question asks for the amended text
-        if "(as enacted)" in (c.short_name or "") and "enact" not in low_q:
-            f *= 0.85
-        if c.unit_kind == "recital" and "recital" not in low_q:
-            f *= 0.6
-        if c.unit_kind == "page":
-            f *= 0.5
-        if c.unit_kind == "supplementary" and not _TRANSITION_RX.search(low_q):
-            f *= 0.7  # transitional clauses repeat "罰則", "penalties", dates: main provisions answer first
-        title = f"{c.unit_title} {c.label if c.unit_kind != 'article' else ''}".strip()
-        title_hit = title_rx is not None and bool(title) and bool(title_rx.search(title))
-        if title_hit:
-            f *= 1.35
-        elif title_rx is not None and c.heading_path and title_rx.search(c.heading_path):
-            f *= 1.15  # "Chapter VIII Penal Provisions", "Legal Liability"
-        # Title overlap (set cosine): "Fines for providers of general-purpose AI models" for a GPAI fines
-        # question; weaker when the title is not about the asked aspect ("Prohibited AI practices" for fines).
-        t_terms = set(tokenize(c.unit_title)) - {"article", "section"}
-        if t_terms and q_set:
-            cos = min(1.0, len(t_terms & (q_set | a_set)) / math.sqrt(len(t_terms) * len(q_set)))
-            f *= 1 + (0.8 if title_rx is None or title_hit else 0.4) * cos
-        if c.language == lang:
-            f *= 1.1
-        return f
-
-    @staticmethod
-    def _dedupe(hits: list[Hit]) -> list[Hit]:
-        """One hit per unit of a document; a near-identical unit of another version of the same law is dropped."""
-        seen_units: set[tuple] = set()
-        kept: list[Hit] = []
-        for h in hits:
-            c = h.chunk
-            unit = (c.doc_id, c.unit_kind, c.article or c.chunk_id)
-            if c.unit_kind in ("page", "paragraph") or not c.article:
-                unit = (c.doc_id, c.chunk_id)
-            if unit in seen_units:
-                continue
-            twin = next((k for k in kept if k.chunk.law_id == c.law_id and k.chunk.doc_id != c.doc_id
-                         and k.chunk.language == c.language and k.chunk.article == c.article
-                         and k.chunk.unit_kind == c.unit_kind and _jaccard(k.chunk.body, c.body) > 0.6), None)
-            if twin is not None:
-                continue
-            seen_units.add(unit)
-            kept.append(h)
-        return kept
 
     def _with_original(self, hits: list[Hit], k: int, allow) -> list[Hit]:
         """Add the other-language version of the top provision (JP/KR laws come in two languages)."""

@@ -33,7 +33,7 @@ class Chunk:
     official_url: str = ""
     source_file: str = ""  # path relative to the ingested root (e.g. corpus dir)
     content_hash: str = ""  # sha256 of the chunk body
-    file_hash: str = ""  # sha256 of the whole source file (version marker for re-ingest)
+    file_hash: str = ""  # sha256 of the source file + split format + chunk size (version marker for re-ingest)
     seq: int = 0  # position of the chunk in its document
     kind: str = "law"  # law | translation | consolidation | news | web | user
 

@@ -43,6 +43,14 @@ def assert_only_japan(ans: Answer) -> None:
     assert "EUR" not in ans.text and "35 000 000" not in ans.text.replace("\u00a0", " ")
 
 
+def test_general_eu_fines_question_quotes_the_amounts_of_art_99_first(assistant):
+    ans = assistant.answer("How high are the fines under the EU AI Act?")
+    first = ans.citations[0]
+    assert first.article == "99" and re.search(r"EUR\s35\s000\s000", first.quote), ans.text
+    assert {"99"} == {c.article for c in ans.citations[:3]}, ans.text  # not Art. 100 (Union institutions)
+    assert_quotes_verbatim(ans)
+
+
 def test_seed_question_says_no_penalties_and_cites_art_16(seed_answer):
     ans = seed_answer
     assert not ans.abstained

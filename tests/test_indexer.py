@@ -1,6 +1,7 @@
 """Incremental, idempotent ingestion into a real embedded Chroma with the real MiniLM model."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.indexer import Indexer
@@ -62,6 +63,38 @@ def test_ingest_is_idempotent_and_replaces_changed_files(tmp_settings, tmp_path)
     assert not any("500 thalers" in b for b in bodies)
     assert store.count() == res2.chunks == len(bodies)
     assert [d["doc_id"] for d in store.documents()] == [doc_id]
+
+
+def test_new_chunk_size_resplits_an_unchanged_file(tmp_settings, tmp_path):
+    # Without the split settings in the version marker, the old chunks would stay live and the new
+    # size would never take effect (same file bytes, same chunk ids).
+    law = tmp_path / "docs" / "widgets.txt"
+    law.parent.mkdir()
+    long_art = "Article 9 Duties\n" + "\n".join(f"{i}. The maker shall keep record number {i} of every widget sold."
+                                                 for i in range(1, 9))
+    law.write_text(LAW_V1 + "\n" + long_art + "\n", encoding="utf-8")
+    first = _ingest(tmp_settings, law.parent).results[0]
+    smaller = replace(tmp_settings, max_chunk_chars=200)
+    second = _ingest(smaller, law.parent).results[0]
+    assert second.status == "replaced" and second.chunks > first.chunks
+    store = ChunkStore(smaller)
+    nine = [c for c in store.all_chunks({"doc_id": first.doc_id}) if c.article == "9"]
+    assert len(nine) > 1 and all(len(c.body) <= 300 for c in nine)
+    assert store.count() == second.chunks  # the old pieces are gone
+    assert _ingest(smaller, law.parent).results[0].status == "unchanged"
+
+
+def test_splitter_does_not_cut_after_an_abbreviation():
+    from ingest.model import Paragraph, Unit
+    from ingest.splitter import split_unit
+
+    text = ("The purpose of this Act is to promote research " + "and development " * 30
+            + "in conjunction with the Basic Act (Act No. 130 of 1995) and Art. 5 of it. A second sentence follows here.")
+    unit = Unit(kind="article", number="1", label="Article 1", title="", heading_path=[],
+                paragraphs=[Paragraph("", text)])
+    pieces = [body for _, body in split_unit(unit, 500)]
+    assert len(pieces) == 2, pieces
+    assert pieces[0].endswith("of it. ") and not any(p.rstrip().endswith(("No.", "Art.")) for p in pieces)
 
 
 def test_failure_in_one_document_keeps_the_others_and_the_old_version(tmp_settings, tmp_path):

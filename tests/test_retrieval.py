@@ -2,6 +2,8 @@
 EU AI Act): scoping, article lookup, Japanese questions, near-identical provisions, filters."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag.bm25 import index_for
@@ -102,6 +104,17 @@ def test_near_identical_penalty_articles_are_separated(retriever, catalog, quest
     assert article in arts[:3] and arts[0] in ("99", "100", "101")
     if article != "99":
         assert arts[0] == article
+
+
+@pytest.mark.parametrize("question", ["How high are the fines under the EU AI Act?", "wat fines dose the eu ai act have"])
+def test_general_fines_question_gets_the_tiers_of_art_99(retriever, catalog, question):
+    # "fines" must reach the caption "Penalties" (Art. 99) through its synonyms, not lose to the caption
+    # "Administrative fines on Union institutions" (Art. 100); the paragraphs stating the amounts come along.
+    scope, hits = ask(retriever, catalog, question)
+    assert hits[0].chunk.article == "99", [(h.chunk.article, h.chunk.paragraph) for h in hits]
+    amounts = {h.chunk.paragraph for h in hits[:5] if h.chunk.article == "99"
+               and re.search(r"EUR \d", h.chunk.body.replace("\u00a0", " "))}
+    assert len(amounts) >= 2, [(h.chunk.article, h.chunk.paragraph) for h in hits]
 
 
 def test_definitions_title_is_boosted(retriever, catalog):

@@ -1,0 +1,113 @@
+"""Ranking helpers of the hybrid retriever: aspect keywords for query expansion, the unit-title
+regex, question-name stripping, per-chunk boosts and de-duplication of near-identical units.
+Pure functions of a chunk and the question, kept apart from the search flow in rag/retrieval.py."""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from rag.tokenize import tokenize
+from rag.types import Chunk, Hit
+
+_DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0, "consolidation": 0.85}
+_TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
+
+
+@lru_cache(maxsize=1)
+def _aspects() -> dict:
+    from rag.understand import _aspect_table
+
+    return _aspect_table()
+
+
+def aspect_terms(aspects: list[str], languages: set[str]) -> list[str]:
+    out: list[str] = []
+    for a in aspects:
+        entry = _aspects().get(a, {})
+        for lang in languages:
+            for w in entry.get(lang, []):
+                out += tokenize(w)
+    return out
+
+
+def unit_title_rx(aspects: list[str]) -> re.Pattern | None:
+    words = [w for a in aspects for lang in ("en", "ja", "ko", "zh") for w in _aspects().get(a, {}).get(lang, [])
+             if len(w) > 1 and w.lower() not in ("must", "means", "what is a", "what is an", "when does", "when did")]
+    if not words:
+        return None
+    parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w)
+             for w in sorted(set(words), key=len, reverse=True)]
+    return re.compile("|".join(parts), re.I)
+
+
+def strip_names(question: str) -> str:
+    """The question without law and country names: inside the scope they only add noise
+    ("推進" of "AI推進法" is in every provision of that law)."""
+    from rag.catalog import LawCatalog
+
+    cat = LawCatalog.load()
+    # Generic names ("AI literacy", "general-purpose AI") are also the subject of the question: kept.
+    spans = [(m.start, m.end) for m in cat.law_matches(question) if not m.generic]
+    out = question
+    for a, b in sorted(spans, reverse=True):
+        out = out[:a] + " " + out[b:]
+    return out if tokenize(out) else question
+
+
+def jaccard(a: str, b: str) -> float:
+    sa, sb = set(tokenize(a)), set(tokenize(b))
+    return len(sa & sb) / max(1, len(sa | sb))
+
+
+def aspect_label(aspect: str) -> str:
+    return str(_aspects().get(aspect, {}).get("label", ""))
+
+
+def boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset()) -> float:
+    f = _DEMOTE.get(c.kind, 1.0)
+    if c.kind == "consolidation" and re.search(r"amend|consolidat|2026/1744|as amended", low_q):
+        f = 1.15  # the question asks for the amended text
+    if "(as enacted)" in (c.short_name or "") and "enact" not in low_q:
+        f *= 0.85
+    if c.unit_kind == "recital" and "recital" not in low_q:
+        f *= 0.6
+    if c.unit_kind == "page":
+        f *= 0.5
+    if c.unit_kind == "supplementary" and not _TRANSITION_RX.search(low_q):
+        f *= 0.7  # transitional clauses repeat "罰則", "penalties", dates: main provisions answer first
+    title = f"{c.unit_title} {c.label if c.unit_kind != 'article' else ''}".strip()
+    title_hit = title_rx is not None and bool(title) and bool(title_rx.search(title))
+    if title_hit:
+        f *= 1.35
+    elif title_rx is not None and c.heading_path and title_rx.search(c.heading_path):
+        f *= 1.15  # "Chapter VIII Penal Provisions", "Legal Liability"
+    # Title overlap (set cosine): "Fines for providers of general-purpose AI models" for a GPAI fines
+    # question; weaker when the title is not about the asked aspect ("Prohibited AI practices" for fines).
+    t_terms = set(tokenize(c.unit_title)) - {"article", "section"}
+    if t_terms and q_set:
+        cos = min(1.0, len(t_terms & (q_set | a_set)) / math.sqrt(len(t_terms) * len(q_set)))
+        f *= 1 + (0.8 if title_rx is None or title_hit else 0.4) * cos
+    if c.language == lang:
+        f *= 1.1
+    return f
+
+def dedupe(hits: list[Hit]) -> list[Hit]:
+    """One hit per unit of a document; a near-identical unit of another version of the same law is dropped."""
+    seen_units: set[tuple] = set()
+    kept: list[Hit] = []
+    for h in hits:
+        c = h.chunk
+        unit = (c.doc_id, c.unit_kind, c.article or c.chunk_id)
+        if c.unit_kind in ("page", "paragraph") or not c.article:
+            unit = (c.doc_id, c.chunk_id)
+        if unit in seen_units:
+            continue
+        twin = next((k for k in kept if k.chunk.law_id == c.law_id and k.chunk.doc_id != c.doc_id
+                     and k.chunk.language == c.language and k.chunk.article == c.article
+                     and k.chunk.unit_kind == c.unit_kind and jaccard(k.chunk.body, c.body) > 0.6), None)
+        if twin is not None:
+            continue
+        seen_units.add(unit)
+        kept.append(h)
+    return kept
