@@ -79,6 +79,23 @@ def clip(sentence: str, limit: int = MAX_QUOTE_CHARS) -> str:
     return sentence[:cut].rstrip(" ,;、") + ELLIPSIS
 
 
+def paragraph_covers(chunk_paragraph: str | None, wanted: str | None) -> bool:
+    """Does a chunk holding ``chunk_paragraph`` ("", "3", "2-4", "(1)-(3)", "(b)") contain paragraph ``wanted``?
+    "" on either side means the whole provision. EUR-Lex numbers definition points "(1)", citations "3(1)"."""
+    want = _bare(wanted)
+    have = _bare(chunk_paragraph)
+    if not want or not have or have == want:
+        return True
+    lo, sep, hi = have.partition("-")
+    if sep and lo.isdigit() and hi.isdigit() and want.isdigit():
+        return int(lo) <= int(want) <= int(hi)
+    return False
+
+
+def _bare(paragraph: str | None) -> str:
+    return re.sub(r"[()\s]", "", paragraph or "")
+
+
 def paragraph_of(chunk: Chunk, start: int) -> str:
     """The paragraph a sentence starting at ``start`` of the body belongs to ("" when unknown).
 

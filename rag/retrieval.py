@@ -20,6 +20,7 @@ import re
 from functools import lru_cache
 
 from rag.bm25 import BM25Index, index_for
+from rag.citations import paragraph_covers
 from rag.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
 from rag.settings import Settings
 from rag.tokenize import tokenize
@@ -38,18 +39,6 @@ def parse_ref(ref: str) -> tuple[str, str]:
     """"99(3)" -> ("99", "3"); "26-2" -> ("26-2", "")."""
     m = re.match(r"^\s*([^()\s]+)\s*(?:\((\d+)\))?", ref or "")
     return (m.group(1), m.group(2) or "") if m else (ref, "")
-
-
-def paragraph_covers(chunk_paragraph: str, wanted: str) -> bool:
-    if not wanted or not chunk_paragraph:
-        return True
-    lo, _, hi = chunk_paragraph.partition("-")
-    try:
-        return int(lo) <= int(wanted) <= int(hi or lo)
-    except ValueError:
-        return chunk_paragraph == wanted
-
-
 
 
 class HybridRetriever:

@@ -149,6 +149,16 @@ def figure_regex(aspect: str) -> re.Pattern | None:
     return re.compile(pat, re.I) if pat else None
 
 
+@lru_cache(maxsize=1)
+def _defining_rx() -> list[re.Pattern]:
+    return [re.compile(p) for p in _aspect_file().get("defined_term", {}).get("patterns", [])]
+
+
+def defined_terms(sentence: str) -> list[str]:
+    """Terms a sentence defines (aspects.toml [defined_term]): "‘deployer’ means ..." -> ["deployer"]."""
+    return [m.group("term") for rx in _defining_rx() for m in rx.finditer(sentence)]
+
+
 def closest_words(aspect: str) -> list[str]:
     """Words of the provisions nearest to an aspect the law lacks (aspects.toml [closest])."""
     return list(_aspect_file().get("closest", {}).get(aspect, []))

@@ -51,6 +51,14 @@ def test_general_eu_fines_question_quotes_the_amounts_of_art_99_first(assistant)
     assert_quotes_verbatim(ans)
 
 
+@pytest.mark.parametrize("question,term", [("How does the EU AI Act define an 'AI system'?", "AI system"),
+                                           ("Who counts as a 'deployer' under the EU AI Act?", "deployer")])
+def test_definition_question_quotes_the_defining_sentence_first(assistant, question, term):
+    # Not the definition that merely uses the term ("safety component" means a component of ... an AI system).
+    first = assistant.answer(question).citations[0]
+    assert first.article == "3" and re.match(rf"\(\d+\) .{term}. means", first.quote), first.quote
+
+
 def test_seed_question_says_no_penalties_and_cites_art_16(seed_answer):
     ans = seed_answer
     assert not ans.abstained

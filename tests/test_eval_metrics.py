@@ -40,6 +40,12 @@ def test_paragraph_rules():
     assert not M.hit_matches(hit(JP_FILE, "16", "1"), g)
     assert not M.hit_matches(hit(JP_FILE, "17", "2"), g)
     assert M.hit_matches(hit(JP_FILE, "16", "5"), GoldRef(doc=JP, article="16"))  # no gold paragraph
+    # EUR-Lex numbers definition points "(1)": a chunk "(1)-(3)" or "(4)" holds gold point 1 / 4
+    assert M.hit_matches(hit(JP_FILE, "16", "(1)-(3)"), g)
+    assert M.hit_matches(hit(JP_FILE, "16", "(2)"), g)
+    assert not M.hit_matches(hit(JP_FILE, "16", "(4)-(6)"), g)
+    assert not M.hit_matches(hit(JP_FILE, "16", "(b)"), GoldRef(doc=JP, article="16", paragraph="(a)"))
+    assert M.hit_matches(hit(JP_FILE, "16", "(a)"), GoldRef(doc=JP, article="16", paragraph="(a)"))
 
 
 def test_unit_checked_only_for_annex_recital_supplementary():

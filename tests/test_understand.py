@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.catalog import LawCatalog
-from rag.understand import find_articles, find_aspects, kanji_number, understand
+from rag.understand import defined_terms, find_articles, find_aspects, kanji_number, understand
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +202,14 @@ def test_misspelt_aspect_words_are_understood(question, aspect):
 
 def test_ordinary_words_are_not_corrected_into_aspects():
     assert find_aspects("Who is the deployer of this system?") == []
+
+
+@pytest.mark.parametrize("sentence,terms", [
+    ("(1) ‘AI system’ means a machine-based system", ["AI system"]),
+    ("(14) “safety component” means a component of a product or of an AI system", ["safety component"]),
+    ("この法律において「個人情報」とは、生存する個人に関する情報であって", ["個人情報"]),
+    ("“인공지능”이란 학습, 추론 등 인간이 가진 지적 능력을", ["인공지능"]),
+    ("The provider shall inform the deployer.", []),
+])
+def test_defined_terms(sentence, terms):
+    assert defined_terms(sentence) == terms

@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 
+from rag.citations import paragraph_covers
 from rag.evaluation.goldset import GoldRef
 from rag.types import Citation, Hit
 
@@ -36,18 +37,6 @@ def doc_matches(source_file: str, doc: str) -> bool:
     """``source_file`` is the gold file itself or lies inside the gold folder."""
     source_file, doc = source_file.replace("\\", "/").strip("/"), doc.replace("\\", "/").strip("/")
     return bool(doc) and (source_file == doc or source_file.startswith(doc + "/"))
-
-
-def paragraph_covers(chunk_paragraph: str, gold_paragraph: str | None) -> bool:
-    if not gold_paragraph:
-        return True
-    p = (chunk_paragraph or "").strip()
-    if not p or p == gold_paragraph:
-        return True
-    m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", p)
-    if m and gold_paragraph.isdigit():
-        return int(m.group(1)) <= int(gold_paragraph) <= int(m.group(2))
-    return False
 
 
 def ref_matches(source_file: str, article: str, paragraph: str, unit_kind: str, gold: GoldRef) -> bool:

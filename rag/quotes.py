@@ -1,0 +1,100 @@
+"""Which sentences of the retrieved provisions the offline answerer quotes.
+
+Every sentence of the top hits is scored by the question's terms (weighted by rarity among
+those sentences), the provision's caption, the asked aspect, the figures that answer it
+(amounts, dates) and, for a definition question, whether the sentence defines the asked term.
+At most two sentences of one provision; the best first, because the first quote is the answer.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from rag.citations import Quote, sentence_spans
+from rag.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
+from rag.types import Hit
+from rag.understand import defined_terms, figure_regex
+
+_BINDING_KINDS = ("article", "section", "annex", "supplementary")
+
+
+def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
+                figure_rx: list[re.Pattern] | None = None, asked_term: set[str] | None = None
+                ) -> list[tuple[float, int, Quote]]:
+    """(score, hit rank, quote) for every sentence of the top hits.
+
+    Score: question terms in the sentence weighted by rarity among these sentences
+    (words every provision of a law repeats, like "artificial intelligence-related
+    technology", count little), plus bonuses for the asked aspect and for amounts/dates.
+    ``asked_term``: the question's own terms, for a definition question: a sentence that defines a
+    term made of them ("‘AI system’ means ...") beats one that merely uses it ("“safety component”
+    means a component of ... an AI system").
+    """
+    sents = []
+    for rank, h in enumerate(hits):
+        body = h.chunk.body
+        for a, b in sentence_spans(body):
+            s = body[a:b]
+            if len(s) >= (4 if CJK_RUN.search(s) and not s.isascii() else 12):
+                sents.append((rank, Quote(h.chunk, a, b), s, terms(s) & q_terms))
+    n = len(sents)
+    df: dict[str, int] = {}
+    for *_, ts in sents:
+        for t in ts:
+            df[t] = df.get(t, 0) + 1
+    idf = {t: math.log(1 + (n + 1) / (d + 0.5)) for t, d in df.items()}
+    unit = (sum(idf.values()) / len(idf)) if idf else 1.0
+    out = []
+    titles: dict[str, float] = {}
+    for rank, quote, s, ts in sents:
+        c = quote.chunk
+        if c.chunk_id not in titles:  # the caption ("Penalties", "（国民の責務）") names what the article is about
+            t_terms = terms(c.unit_title) if c.unit_title else set()
+            hit = len(t_terms & q_terms)
+            # Scaled by how much of the caption matches: "Penalties" (Art. 99) is about fines as a whole,
+            # "Administrative fines on Union institutions, bodies, ..." (Art. 100) only partly.
+            titles[c.chunk_id] = 0.5 * min(hit, 3) * math.sqrt(hit / len(t_terms)) if hit else 0.0
+        score = sum(idf[t] for t in ts) / unit  # ~ number of shared terms, rare ones count more
+        score += titles[c.chunk_id]
+        if quote.chunk.unit_kind not in _BINDING_KINDS:
+            score *= 0.7  # recitals and bill digests explain; articles and sections bind
+        if ts and any(rx.search(s) for rx in aspect_rx):
+            score += 0.75
+        if ts and figure_rx and any(rx.search(s) for rx in figure_rx):
+            score += 1.0
+        if asked_term and any((dt := terms(d)) and dt <= asked_term for d in defined_terms(s)):
+            score += 1.5
+        out.append((score, rank, quote))
+    return out
+
+
+def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int,
+                  articles: list[str] | None = None) -> list[Quote]:
+    """The best sentences of the top hits, in rank order; [] when none shares a term with the question."""
+    wanted = {a.split("(")[0] for a in (articles or [])}
+    if wanted and any(h.chunk.article in wanted for h in hits):
+        hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
+    q_terms = terms(question) | aspect_terms(tuple(aspects)) | synonym_terms(question)
+    rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
+    cands = _candidates(hits, q_terms, rxs, [rx for rx in map(figure_regex, aspects) if rx],
+                        terms(question) if "definitions" in aspects else None)
+    if not cands:
+        return []
+    top = max(c[0] for c in cands)
+    if top <= 0:  # only an explicitly named article justifies quoting without any overlap
+        firsts = [c for c in cands if c[2].chunk.article in wanted]
+        return [c[2] for c in firsts[:1]]
+    per_hit: dict[int, list[tuple[float, int, Quote]]] = {}
+    for c in sorted(cands, key=lambda c: -c[0]):
+        if c[0] > 0 and len(per_hit.setdefault(c[1], [])) < 2:  # at most two sentences of one provision
+            per_hit[c[1]].append(c)
+    # Rank: score, a small bonus for retrieval rank, and second sentences of a provision come later.
+    chosen = sorted(((c, i) for cs in per_hit.values() for i, c in enumerate(cs)),
+                    key=lambda ci: -(ci[0][0] + 0.3 / (ci[0][1] + 1) - 0.5 * ci[1]))
+    chosen = [c for c, _ in chosen]
+    chosen = [c for c in chosen if c[0] >= max(1.0, 0.45 * top) or c[2].chunk.article in wanted]
+    out: list[Quote] = []
+    for c in chosen:  # the OJ text and a consolidation often repeat a sentence word for word
+        if c[2].text not in {q.text for q in out}:
+            out.append(c[2])
+    return out[:limit]  # best first: the first quote is the answer
