@@ -96,7 +96,8 @@ def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
 
 
 def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], lang: str, retriever,
-             book: CitationBook, limit: int, names: dict[str, str], aspects: list[str]) -> list[str] | None:
+             book: CitationBook, limit: int, names: dict[str, str], aspects: list[str],
+             current: str | None = None) -> list[str] | None:
     """Lines answering for one law (or one jurisdiction when law_id is None); None if nothing relevant."""
     t = templates()[lang]
     if law_id:
@@ -119,14 +120,14 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
         # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
         have = {h.chunk.chunk_id for h in pool}
         pool += [h for h in aspect_hits(law_id, specific, question, lang, retriever, n=2) if h.chunk.chunk_id not in have]
-    quotes = select_quotes(question, pool, aspects, limit, scope.articles)
+    quotes = select_quotes(question, pool, aspects, limit, scope.articles, current)
     if not quotes and law_id and len(scope.law_ids) == 1 and missing_articles(law_id, scope.articles, retriever):
         arts = missing_articles(law_id, scope.articles, retriever)
         return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts]
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, question, lang, retriever)
-        quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles) if extra else quotes
+        quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current) if extra else quotes
     if not quotes:
         return None
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
@@ -217,7 +218,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
             hits = list(hits) + [h for h in hs if h not in hits]
         jur = jur or (hs[0].chunk.jurisdiction if hs else _jurisdiction(law_id, retriever))
         lines = _section(asked, scope, law_id, hs, lang, retriever, book,
-                         MAX_QUOTES_SECTION if many else MAX_QUOTES, names, aspects)
+                         MAX_QUOTES_SECTION if many else MAX_QUOTES, names, aspects, question)
         if lines:
             sections.append((jur, lines, True))
         elif law_id:

@@ -92,6 +92,8 @@ def _stem(w: str) -> str:
         w = w[:-3] + "y"
     elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
         w = w[:-1]
+    if len(w) > 4 and w.endswith("y"):
+        w = w[:-1] + "i"  # "notify" meets "notification" at "notifi", "penalty" meets "penalties"
     return w[:6]
 
 

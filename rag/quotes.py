@@ -19,8 +19,8 @@ _BINDING_KINDS = ("article", "section", "annex", "supplementary")
 
 
 def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
-                figure_rx: list[re.Pattern] | None = None, asked_term: set[str] | None = None
-                ) -> list[tuple[float, int, Quote]]:
+                figure_rx: list[re.Pattern] | None = None, asked_term: set[str] | None = None,
+                expansion: frozenset[str] = frozenset()) -> list[tuple[float, int, Quote]]:
     """(score, hit rank, quote) for every sentence of the top hits.
 
     Score: question terms in the sentence weighted by rarity among these sentences
@@ -29,6 +29,9 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
     ``asked_term``: the question's own terms, for a definition question: a sentence that defines a
     term made of them ("‘AI system’ means ...") beats one that merely uses it ("“safety component”
     means a component of ... an AI system").
+    ``expansion``: terms that come only from the aspect's keyword list, not from the question: they
+    count half and together at most as one term ("criminal offences ... criminal penalties" in UK GDPR
+    Art. 23 is not about fines; "punished by imprisonment or a fine" does not answer "the fine for not notifying").
     """
     sents = []
     for rank, h in enumerate(hits):
@@ -54,7 +57,8 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
             # Scaled by how much of the caption matches: "Penalties" (Art. 99) is about fines as a whole,
             # "Administrative fines on Union institutions, bodies, ..." (Art. 100) only partly.
             titles[c.chunk_id] = 0.5 * min(hit, 3) * math.sqrt(hit / len(t_terms)) if hit else 0.0
-        score = sum(idf[t] for t in ts) / unit  # ~ number of shared terms, rare ones count more
+        # Expansion terms widen, they do not outvote the question's own words: together at most one term.
+        score = (sum(idf[t] for t in ts - expansion) + min(unit, 0.5 * sum(idf[t] for t in ts & expansion))) / unit  # ~ number of shared terms, rare ones count more
         score += titles[c.chunk_id]
         if quote.chunk.unit_kind not in _BINDING_KINDS:
             score *= 0.7  # recitals and bill digests explain; articles and sections bind
@@ -69,15 +73,18 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
 
 
 def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int,
-                  articles: list[str] | None = None) -> list[Quote]:
-    """The best sentences of the top hits, in rank order; [] when none shares a term with the question."""
+                  articles: list[str] | None = None, current: str | None = None) -> list[Quote]:
+    """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
+    ``current``: for a follow-up, the question as asked (``question`` then holds the resolved one): the
+    earlier turn's words help, but like aspect keywords they cannot outvote what is asked now."""
     wanted = {a.split("(")[0] for a in (articles or [])}
     if wanted and any(h.chunk.article in wanted for h in hits):
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
-    q_terms = terms(question) | aspect_terms(tuple(aspects)) | synonym_terms(question)
+    own = terms(current or question) | synonym_terms(current or question)
+    q_terms = own | terms(question) | synonym_terms(question) | aspect_terms(tuple(aspects))
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     cands = _candidates(hits, q_terms, rxs, [rx for rx in map(figure_regex, aspects) if rx],
-                        terms(question) if "definitions" in aspects else None)
+                        terms(question) if "definitions" in aspects else None, frozenset(q_terms - own))
     if not cands:
         return []
     top = max(c[0] for c in cands)
@@ -94,7 +101,13 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
     chosen = [c for c, _ in chosen]
     chosen = [c for c in chosen if c[0] >= max(1.0, 0.45 * top) or c[2].chunk.article in wanted]
     out: list[Quote] = []
-    for c in chosen:  # the OJ text and a consolidation often repeat a sentence word for word
-        if c[2].text not in {q.text for q in out}:
-            out.append(c[2])
+    seen: set[str] = set()
+    for c in chosen:  # the OJ text and a consolidation (or two translations) often repeat a sentence
+        q = c[2]
+        key = re.sub(r"\W+", "", q.text).lower()  # "Article 7(9)" and "Article 7 (9)" are the same sentence
+        # A list item already quoted with its lead-in ("... 30 million won:\n1. A person who ...") is not repeated.
+        inside = any(o.chunk.chunk_id == q.chunk.chunk_id and o.start < q.end and q.start < o.end for o in out)
+        if key not in seen and not inside:
+            seen.add(key)
+            out.append(q)
     return out[:limit]  # best first: the first quote is the answer

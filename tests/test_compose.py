@@ -7,6 +7,7 @@ the way HybridRetriever does for a whole law (no index is needed to test compose
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.citations import label, paragraph_of, sentences
 from rag.compose import compose
@@ -208,3 +209,37 @@ def test_never_cites_outside_named_laws():
     ans = compose("What must a covered provider make available?", Scope(law_ids=["kr-ai"]),
                   hits_of(("ca", "22757.2"), ("kr", "43")), retriever=ChunkList(CHUNKS))
     assert all(c.doc_id == "kr" for c in ans.citations)
+
+
+def test_followup_quotes_what_is_asked_now_not_the_earlier_turn():
+    # "the fine if we don't notify users": Art. 43 (fine for not notifying) before Art. 42 (a prison-or-fine
+    # penalty for leaking secrets), though Art. 42 shares more aspect keywords and the earlier turn's "uses".
+    kr_42 = chunk("kr", "kr-ai", "42", "A person who divulges confidential information or uses it for other purposes "
+                  "shall be punished by imprisonment with labor for not more than 3 years or by a fine not exceeding "
+                  "30 million won.", jur="KR", cite="Act No. 20676", short="Korea AI Basic Act", seq=42)
+    kr_42 = replace(kr_42, unit_title="Penalty provisions")
+    kr_43 = replace(next(c for c in CHUNKS if c.article == "43"), unit_title="Administrative fines")
+    scope = Scope(law_ids=["kr-ai"], jurisdictions=["KR"], aspects=["penalties", "breach_notification"],
+                  resolved_question="And what's the fine if we don't notify users? (Under Korea's AI Basic Act, "
+                                    "do we have to tell users our service uses generative AI?)", source="history")
+    ans = compose("And what's the fine if we don't notify users?", scope, [Hit(kr_42, 1.0), Hit(kr_43, 0.9)],
+                  retriever=ChunkList([kr_42, kr_43]))
+    assert ans.citations[0].article == "43", ans.text
+    assert "30 million won" in ans.citations[0].quote
+    assert ans.citations[0].quote.count("fails to provide the notification") == 1  # item quoted with its lead-in only
+    assert_verbatim_in(ans, [kr_42.body, kr_43.body])
+
+
+def test_same_sentence_in_two_versions_is_quoted_once():
+    a = chunk("kr-en", "kr-ai", "42", "A person who, in violation of Article 7(9), divulges secrets shall be fined.",
+              jur="KR", short="Korea AI Basic Act", seq=1)
+    b = chunk("kr-en-2025", "kr-ai", "42", "A person who, in violation of Article 7 (9), divulges secrets shall be "
+              "fined.", jur="KR", short="Korea AI Basic Act", seq=2)
+    ans = compose("Who is fined for divulging secrets?", Scope(law_ids=["kr-ai"], jurisdictions=["KR"]),
+                  [Hit(a, 1.0), Hit(b, 0.9)], retriever=ChunkList([a, b]))
+    assert len(quoted(ans.text)) == 1, ans.text
+
+
+def assert_verbatim_in(ans, bodies):
+    for c in ans.citations:
+        assert any(part.removesuffix(" …") in b for b in bodies for part in c.quote.split(" … ")), c.quote
