@@ -94,7 +94,9 @@ class HybridRetriever:
         if len(scope.law_ids) > 1:
             # Comparison: each law gets its own ranking, interleaved, so one law cannot crowd out the others.
             per = max(2, math.ceil(k / len(scope.law_ids)))
-            lists = [self._search(question, scope, [lid], per, doc_ids) for lid in scope.law_ids]
+            # No other-language twins here: with two or three hits per law, a twin would take the place of a
+            # second provision (the answerer finds the twin of what it quotes by itself).
+            lists = [self._search(question, scope, [lid], per, doc_ids, twins=False) for lid in scope.law_ids]
             out: list[Hit] = []
             for i in range(per):
                 out += [lst[i] for lst in lists if i < len(lst)]
@@ -125,7 +127,8 @@ class HybridRetriever:
             return None
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
-    def _search(self, question: str, scope: Scope, law_ids: list[str], k: int, doc_ids: list[str] | None) -> list[Hit]:
+    def _search(self, question: str, scope: Scope, law_ids: list[str], k: int, doc_ids: list[str] | None,
+                twins: bool = True) -> list[Hit]:
         idx = self.index()
         jurs = [] if law_ids else list(scope.jurisdictions)
         allow = self._allow(law_ids, jurs, doc_ids)
@@ -202,7 +205,7 @@ class HybridRetriever:
         order = sorted(fused, key=lambda cid: -fused[cid])
         hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
         hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
-        return self._with_original(hits, k, allow)
+        return self._with_original(hits, k, allow) if twins else hits
 
     def _with_figures(self, hits: list[Hit], aspects: list[str], fused: dict[str, float], k: int) -> list[Hit]:
         """For "how much / since when / what threshold" questions: the paragraphs of the top provision that
