@@ -27,6 +27,7 @@ _PARA_PAREN_DIGIT_RE = re.compile(r"^\s*\((\d{1,3})\)\s")
 _PARA_LETTER_RE = re.compile(r"^\s*\(([a-z]{1,2})\)\s")
 MAX_QUOTE_CHARS = 900  # = the default chunk size: a whole provision sentence fits
 LIST_QUOTE_CHARS = 1000  # a lead-in quoted with its list items stays within this many characters
+LIST_ITEM_CHARS = 220  # further items of a quoted list: each its opening words (the rest is in the card)
 ELLIPSIS = " …"
 
 
@@ -176,6 +177,8 @@ class Quote:
     chunk: Chunk
     start: int
     end: int
+    limit: int = MAX_QUOTE_CHARS  # longer text is clipped at a clause boundary, marked " …"
+    para: str | None = None  # a list item cites the paragraph of its lead-in (Art. 16, not "Art. 16(h)")
 
     def __post_init__(self) -> None:
         # A lead-in ending in ":" ("The following AI practices shall be prohibited:") says nothing
@@ -190,11 +193,11 @@ class Quote:
 
     @property
     def text(self) -> str:
-        return clip(self.chunk.body[self.start:self.end].strip())
+        return clip(self.chunk.body[self.start:self.end].strip(), self.limit)
 
     @property
     def paragraph(self) -> str:
-        return paragraph_of(self.chunk, self.start)
+        return paragraph_of(self.chunk, self.start) if self.para is None else self.para
 
 
 class CitationBook:

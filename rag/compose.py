@@ -27,7 +27,7 @@ from rag.law_checks import (
     unsupported_figures,
 )
 from rag.lexicon import asked_aspects, aspect_regex, language_of, templates
-from rag.quotes import select_quotes
+from rag.quotes import list_items, select_quotes
 from rag.types import Answer, Chunk, Hit, Scope
 
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
@@ -79,13 +79,22 @@ def _refs(quotes: list[Quote]) -> str:
     return ", ".join(r for r in refs if r) or "the quoted provisions"
 
 
-def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict) -> list[str]:
-    """One line per source: sentences of the same provision are joined as its citation quotes them."""
+def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=None) -> list[str]:
+    """One line per source: sentences of the same provision are joined as its citation quotes them.
+    A quoted lead-in of a list is followed by the list's other items, one line each."""
     by_n: dict[int, None] = {}
     for q in quotes:
         by_n[book.cite(q)] = None
     quote_of = {c.n: c.quote for c in book.citations}
-    return [t["quote"].format(quote=quote_of[n], n=n) for n in by_n]
+    lines = {n: [t["quote"].format(quote=quote_of[n], n=n)] for n in by_n}
+    law_chunks = getattr(retriever, "law_chunks", None)
+    lead, items, more = list_items(quotes, law_chunks(quotes[0].chunk.law_id)) if law_chunks and quotes else (None, [], 0)
+    if lead is not None:
+        n = book.cite(lead)
+        lines[n] += [t["list_item"].format(quote=i.text, n=book.cite(i)) for i in items]
+        if more:
+            lines[n].append(t["list_more"].format(count=more))
+    return [line for n in by_n for line in lines[n]]
 
 
 def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
@@ -131,7 +140,7 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
     if not quotes:
         return None
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
-    lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t)
+    lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t, retriever)
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
             lines.insert(0, t["no_article"].format(law=names.get(law_id) or law_id, article=art))

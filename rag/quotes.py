@@ -4,18 +4,112 @@ Every sentence of the top hits is scored by the question's terms (weighted by ra
 those sentences), the provision's caption, the asked aspect, the figures that answer it
 (amounts, dates) and, for a definition question, whether the sentence defines the asked term.
 At most two sentences of one provision; the best first, because the first quote is the answer.
+When a quote is the lead-in of a list ("The following AI practices shall be prohibited:"), the
+list is the answer: ``list_items`` adds the items the quote leaves out, across the chunks the
+article was split into, each by its opening words.
 """
 from __future__ import annotations
 
 import math
 import re
 
-from rag.citations import Quote, sentence_spans
+from rag.citations import LIST_ITEM_CHARS, Quote, sentence_spans
 from rag.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
 from rag.types import Hit
 from rag.understand import defined_terms, figure_regex
 
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
+MAX_LIST_ITEMS = 12
+# List item markers: "(a)", "(1)", "1.", "一　" (e-Gov), "（一）" (Chinese). group -> style.
+_ITEM_RE = re.compile(r"^\s*(?:\((?P<letter>[a-z])\)|\((?P<paren>\d{1,3})\)|(?P<dot>\d{1,3})\.|"
+                      r"（(?P<zh>[一二三四五六七八九十]{1,3})）|(?P<kanji>[一二三四五六七八九十]{1,3})[\s　])")
+_KANJI = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+_NEW_PARAGRAPH_RE = re.compile(r"^\s*(?:\d{1,3}\.\s|\(\d{1,3}\)\s|[②-⑳]|第.{1,8}条)")
+
+
+def _kanji_number(s: str) -> int:
+    if "十" not in s:
+        return _KANJI.get(s, 0)
+    tens, _, ones = s.partition("十")
+    return _KANJI.get(tens, 1) * 10 + _KANJI.get(ones, 0)
+
+
+def _item(line: str) -> tuple[str, int] | None:
+    """(style, position) of a list item line: "(c) ..." -> ("letter", 3); None for other lines."""
+    m = _ITEM_RE.match(line)
+    if not m:
+        return None
+    style, value = next((k, v) for k, v in m.groupdict().items() if v)
+    if style == "letter":
+        return style, ord(value) - ord("a") + 1
+    if style in ("zh", "kanji"):
+        return style, _kanji_number(value)
+    return style, int(value)
+
+
+def _lines(body: str, start: int = 0):
+    """(start, end, text) of each non-empty line of ``body`` from ``start``."""
+    pos = start
+    for line in body[start:].split("\n"):
+        if line.strip():
+            lead = len(line) - len(line.lstrip())
+            yield pos + lead, pos + len(line.rstrip()), line.strip()
+        pos += len(line) + 1
+
+
+def list_items(quotes: list[Quote], chunks: list) -> tuple[Quote | None, list[Quote], int]:
+    """(lead-in quote, the list items it does not already quote, items left out beyond the cap).
+
+    ``chunks``: the chunks of the quoted lead-in's article, in any order. Items are the lines that
+    continue the numbering of the first item ((a), (b), ...; sub-items and continuation lines are
+    skipped), across the following chunks of the article, until a new paragraph starts.
+    """
+    for q in quotes:
+        body = q.chunk.body
+        first = body[q.start:].split("\n", 1)[0].rstrip()
+        if not first.endswith((":", "：")):
+            continue
+        nxt = next(_lines(body, q.start + len(body[q.start:].split("\n", 1)[0]) + 1), None)
+        head = _item(nxt[2]) if nxt else None
+        if not head:
+            continue
+        siblings = sorted((c for c in chunks if c.doc_id == q.chunk.doc_id and c.article == q.chunk.article
+                           and c.unit_kind == q.chunk.unit_kind and c.seq > q.chunk.seq), key=lambda c: c.seq)
+        style, pos = head
+        items: list[Quote] = []
+        more = 0
+        sub_list = body[q.start:q.end].rstrip().endswith((":", "：")) and "\n" in body[q.start:q.end].strip()
+        run = [(q.chunk, q.end)]
+        for c in siblings:
+            if c.seq != run[-1][0].seq + 1:
+                break
+            run.append((c, 0))
+        for c, start in run:
+            stop = False
+            for a, b, line in _lines(c.body, start):
+                it = _item(line)
+                # "(h) ... one of the following objectives:" is followed by "(i)", "(ii)": roman sub-items.
+                roman = it == ("letter", 9) and sub_list
+                if it and it[0] == style and it[1] == pos + 1 and not roman:
+                    pos += 1
+                    sub_list = line.endswith((":", "："))
+                    if len(items) < MAX_LIST_ITEMS:
+                        item = Quote(c, a, b, limit=LIST_ITEM_CHARS, para=q.paragraph)
+                        item.end = b  # the item's own line: its sub-items stay in the card
+                        items.append(item)
+                    else:
+                        more += 1
+                elif _NEW_PARAGRAPH_RE.match(line) and not (it and it[0] == style):
+                    stop = True  # "2. The use of ..." ends the list of paragraph 1
+                    break
+            if stop:
+                break
+        quoted = [(o.chunk.chunk_id, o.start, o.end) for o in quotes]
+        items = [i for i in items if not any(cid == i.chunk.chunk_id and a < i.end and i.start < b
+                                             for cid, a, b in quoted)]
+        if items:
+            return q, items, more
+    return None, [], 0
 
 
 def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],

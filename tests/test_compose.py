@@ -243,3 +243,44 @@ def test_same_sentence_in_two_versions_is_quoted_once():
 def assert_verbatim_in(ans, bodies):
     for c in ans.citations:
         assert any(part.removesuffix(" …") in b for b in bodies for part in c.quote.split(" … ")), c.quote
+
+
+def test_quoted_list_lead_in_is_followed_by_its_items_across_chunks():
+    # Art. 5(1) of the AI Act: the lead-in and item (a) in one chunk, further items in the next ones.
+    eu = dict(jur="EU", cite="Regulation (EU) 2024/1689", short="EU AI Act", para="1")
+    first = chunk("eu", "eu-ai", "5", "1. The following AI practices shall be prohibited:\n(a) the use of an AI "
+                  "system that deploys subliminal techniques;", seq=5, **eu)
+    second = chunk("eu", "eu-ai", "5", "(b) the use of an AI system that exploits vulnerabilities;\n(c) the use of "
+                   "AI systems for social scoring leading to either of the following:\n(i) detrimental treatment;\n"
+                   "(ii) unfavourable treatment;\n(d) the use of AI systems to infer emotions at work;", seq=6, **eu)
+    third = chunk("eu", "eu-ai", "5", "(h) the use of real-time remote biometric identification, unless necessary "
+                  "for one of the following objectives:\n(i) the targeted search for victims;\n2. The use of such "
+                  "systems shall be notified.\n(e) an item of paragraph 2 only;", jur="EU", cite="Regulation (EU) "
+                  "2024/1689", short="EU AI Act", para="1-2", seq=7)
+    other = chunk("eu", "eu-ai", "6", "(e) a point of another article;", seq=8, **eu)
+    chunks = [first, second, third, other]
+    ans = compose("Which AI practices are prohibited?", Scope(law_ids=["eu-ai"], jurisdictions=["EU"]),
+                  [Hit(first, 1.0)], retriever=ChunkList(chunks))
+    lines = ans.text.splitlines()
+    items = [ln for ln in lines if ln.startswith("  - ")]
+    assert [re.search(r"“\((\w+)\)", ln).group(1) for ln in items] == ["b", "c", "d"], ans.text
+    assert "social scoring" in ans.text and "infer emotions" in ans.text
+    assert "detrimental treatment" not in ans.text  # a sub-item of (c), not an item of the list
+    assert "another article" not in ans.text and "paragraph 2 only" not in ans.text
+    assert [c.label for c in ans.citations] == ["Regulation (EU) 2024/1689, Art. 5(1)"]  # items cite the lead-in's paragraph
+    assert all(ln.endswith("[1]") for ln in items)
+    assert_verbatim_in(ans, [c.body for c in chunks])
+
+
+def test_list_items_stop_at_a_new_paragraph_and_skip_roman_sub_items():
+    from rag.citations import Quote
+    from rag.quotes import list_items
+
+    body = ("1. Providers shall:\n(a) keep logs;\n(b) use one of the following:\n(i) a register;\n(ii) a file;\n"
+            "(c) report incidents;\n2. Deployers shall:\n(d) not an item of paragraph 1;")
+    c = chunk("eu", "eu-ai", "26", body, jur="EU", seq=1)
+    lead = Quote(c, 0, body.index("\n"))
+    _, items, more = list_items([lead], [c])
+    assert [i.text for i in items] == ["(b) use one of the following:", "(c) report incidents;"]
+    assert more == 0
+    assert list_items([Quote(c, body.index("(a)"), body.index("\n(b)"))], [c])[1] == []  # not a lead-in

@@ -87,6 +87,15 @@ def test_citation_precision_gold_or_supported_quote():
     assert M.citation_recall(cits[1:], gold) == 0.0
 
 
+def test_citation_quote_in_parts_supported_only_when_every_part_is_in_the_answer():
+    gold = [GoldRef(doc=JP, article="16")]
+    text = "- “The following shall apply:” [1]\n  - “(b) the second item …” [1]"
+    listed = cit(JP_FILE, "13", quote="The following shall apply: … (b) the second item …")
+    assert M.citation_precision([listed], gold, text) == 1.0
+    partly = cit(JP_FILE, "13", quote="The following shall apply: … (c) an item never shown")
+    assert M.citation_precision([partly], gold, text) == 0.0
+
+
 def test_fact_recall_and_wrong():
     facts = [["no penalt", "罰則.{0,5}ない"], ["guidance|指導"], ["Article 16"]]
     assert M.fact_recall("There are NO PENALTIES; only guidance.", facts) == pytest.approx(2 / 3)

@@ -96,8 +96,11 @@ def citation_supported(cit: Citation, gold: list[GoldRef], answer_text: str) -> 
     if any(citation_matches(cit, g) for g in gold):
         return True
     in_gold_law = any(doc_matches(cit.source_file, g.doc) for g in gold)
-    quote = _norm(cit.quote)
-    return in_gold_law and bool(quote) and quote in _norm(answer_text)
+    # A citation quoting several sentences (or a list lead-in and its items) joins them with " … ";
+    # the answer may show them on separate lines: every part must be in it.
+    parts = [p for p in (_norm(x) for x in cit.quote.split("…")) if p]
+    answer = _norm(answer_text)
+    return in_gold_law and bool(parts) and all(p in answer for p in parts)
 
 
 def citation_precision(citations: list[Citation], gold: list[GoldRef], answer_text: str) -> float | None:
