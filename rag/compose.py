@@ -27,7 +27,7 @@ from rag.law_checks import (
     unsupported_figures,
 )
 from rag.lexicon import asked_aspects, aspect_regex, language_of, templates
-from rag.quotes import list_items, select_quotes
+from rag.quotes import list_items, select_quotes, with_lead_in
 from rag.types import Answer, Chunk, Hit, Scope
 
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
@@ -139,6 +139,10 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
         quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current) if extra else quotes
     if not quotes:
         return None
+    if {"obligations", "prohibitions"} & set(aspects) and "definitions" not in aspects and hasattr(retriever, "law_chunks"):
+        # "What must providers do?" answered by point (l) of a list: its lead-in takes the point's place,
+        # followed by the items (_quote_lines), so the answer is the list, not one point of it.
+        quotes = with_lead_in(quotes, retriever.law_chunks, question)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t, retriever)
     if law_id and len(scope.law_ids) == 1:

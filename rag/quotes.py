@@ -57,6 +57,63 @@ def _lines(body: str, start: int = 0):
         pos += len(line) + 1
 
 
+def lead_in(q: Quote, chunks: list) -> Quote | None:
+    """The lead-in of the list whose item ``q`` quotes ("Providers of high-risk AI systems shall:" for
+    "(l) ensure that ..."), searched back through the chunks the article was split into; None if ``q``
+    is not a list item or no lead-in precedes it within its paragraph."""
+    body = q.chunk.body
+    it = _item(body[q.start:].split("\n", 1)[0])
+    if not it:
+        return None
+    before = {c.seq: c for c in chunks if c.doc_id == q.chunk.doc_id and c.article == q.chunk.article
+              and c.unit_kind == q.chunk.unit_kind and c.seq < q.chunk.seq}
+    run = [(q.chunk, q.start)]
+    while run[-1][0].seq - 1 in before and len(run) < 6:
+        prev = before[run[-1][0].seq - 1]
+        run.append((prev, len(prev.body)))
+    following = None  # the line after the one looked at, in reading order
+    for c, end in run:
+        for a, b, line in reversed(list(_lines(c.body[:end]))):
+            if line.endswith((":", "：")) and following and _item(following) == (it[0], 1):
+                return Quote(c, a, b)
+            if _NEW_PARAGRAPH_RE.match(line) and _item(line) and _item(line)[0] != it[0]:
+                return None  # the paragraph starts above any lead-in: a numbered paragraph, not a list
+            following = line
+    return None
+
+
+def _about(lead: Quote, q_terms: set[str]) -> bool:
+    """Whether the list is about what is asked: every word of the article's caption ("Obligations of
+    providers of high-risk AI systems") is in the question, or, without a caption, 2/3 of the lead-in's.
+    A point of the providers' list quoted for a question about deployers does not bring the whole list."""
+    caption = terms(lead.chunk.unit_title) if lead.chunk.unit_title else set()
+    if caption:
+        return caption <= q_terms
+    own = terms(lead.text)
+    return bool(own) and len(own & q_terms) >= 2 * len(own) / 3
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.removesuffix(" …")).lower()
+
+
+def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
+    """``quotes`` with the first quoted list item replaced by its list's lead-in (which runs on over the
+    first items) when the list is about what is asked; quotes of the same list (also those of another
+    version of the law) are dropped. ``law_chunks``: law_id -> its chunks."""
+    q_terms = terms(question) | synonym_terms(question)
+    for i, q in enumerate(quotes):
+        chunks = law_chunks(q.chunk.law_id)
+        lead = lead_in(q, chunks)
+        if lead and _about(lead, q_terms):
+            article = _squash("".join(c.body for c in chunks if c.doc_id == lead.chunk.doc_id
+                                      and c.article == lead.chunk.article))
+            rest = [o for o in quotes[:i] + quotes[i + 1:]
+                    if not (o.chunk.article == lead.chunk.article and _squash(o.text) in article)]
+            return rest[:i] + [lead] + rest[i:]
+    return quotes
+
+
 def list_items(quotes: list[Quote], chunks: list) -> tuple[Quote | None, list[Quote], int]:
     """(lead-in quote, the list items it does not already quote, items left out beyond the cap).
 

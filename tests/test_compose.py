@@ -284,3 +284,27 @@ def test_list_items_stop_at_a_new_paragraph_and_skip_roman_sub_items():
     assert [i.text for i in items] == ["(b) use one of the following:", "(c) report incidents;"]
     assert more == 0
     assert list_items([Quote(c, body.index("(a)"), body.index("\n(b)"))], [c])[1] == []  # not a lead-in
+
+
+def test_quoted_point_of_a_list_brings_its_lead_in_and_items_when_the_list_is_what_is_asked():
+    # "What are the obligations of providers?" answered by point (c) alone: the list is the answer.
+    eu = dict(jur="EU", cite="Regulation (EU) 2024/1689", short="EU AI Act")
+    a = replace(chunk("eu", "eu-ai", "16", "Providers of high-risk AI systems shall:\n(a) ensure compliance with "
+                      "Section 2;\n(b) indicate their name;", seq=16, para="(a)-(b)", **eu),
+                unit_title="Obligations of providers of high-risk AI systems")
+    b = replace(chunk("eu", "eu-ai", "16", "(c) have a quality management system in place;\n(d) affix the CE "
+                      "marking;", seq=17, para="(c)-(d)", **eu), unit_title=a.unit_title)
+    retriever = ChunkList([a, b])
+    ans = compose("What are the obligations of providers of high-risk AI systems?",
+                  Scope(law_ids=["eu-ai"], jurisdictions=["EU"], aspects=["obligations"]), [Hit(b, 1.0)],
+                  retriever=retriever)
+    assert "Providers of high-risk AI systems shall:" in ans.text, ans.text
+    for point in ("(a) ensure", "(b) indicate", "(c) have a quality", "(d) affix the CE"):
+        assert ans.text.count(point) == 1, (point, ans.text)
+    assert [c.label for c in ans.citations] == ["Regulation (EU) 2024/1689, Art. 16"]
+    assert_verbatim_in(ans, [a.body, b.body])
+    # The same point for a question about deployers: the providers' list is not what is asked.
+    other = compose("What are the obligations of deployers of high-risk AI systems?",
+                    Scope(law_ids=["eu-ai"], jurisdictions=["EU"], aspects=["obligations"]), [Hit(b, 1.0)],
+                    retriever=retriever)
+    assert "Providers of high-risk AI systems shall:" not in other.text and "(d) affix" in other.text, other.text
