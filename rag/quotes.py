@@ -4,6 +4,8 @@ Every sentence of the top hits is scored by the question's terms (weighted by ra
 those sentences), the provision's caption, the asked aspect, the figures that answer it
 (amounts, dates) and, for a definition question, whether the sentence defines the asked term.
 At most two sentences of one provision; the best first, because the first quote is the answer.
+A sentence that refers back ("This obligation ...", "That period may be extended ...") is quoted
+with the sentence it refers to.
 When a quote is the lead-in of a list ("The following AI practices shall be prohibited:"), the
 list is the answer: ``list_items`` adds the items the quote leaves out, across the chunks the
 article was split into, each by its opening words.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from rag.citations import LIST_ITEM_CHARS, Quote, sentence_spans
+from rag.citations import LIST_ITEM_CHARS, MAX_QUOTE_CHARS, Quote, sentence_spans
 from rag.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
 from rag.types import Hit
 from rag.understand import defined_terms, figure_regex
@@ -223,6 +225,30 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
     return out
 
 
+# A sentence that refers back ("This obligation does not require ...", "That period may be extended by
+# two further months") is read with the sentence it refers to; "This Regulation" refers to the law.
+_ANAPHOR_RE = re.compile(r"^(?:(?:This|That|These|Those|Such)\s+(?!Regulation|Directive|Act|Article|Chapter|Section|"
+                         r"Part|Title|Code|Law|Annex|Union|Member|Commission|division|chapter|section|part|title|"
+                         r"subdivision|paragraph|article|act|law|code)[a-z]|ただし)")
+
+
+def _self_contained(q: Quote) -> Quote:
+    """``q`` widened, within its paragraph and the quote budget, to the sentence a referring-back sentence
+    needs: the one before a quoted "This obligation ...", the one after when it begins "That period ..."."""
+    body = q.chunk.body
+    spans = [(a, b) for a, b in sentence_spans(body) if "\n" not in body[min(a, q.start):max(b, q.end)]]
+    start, end = q.start, q.end
+    if _ANAPHOR_RE.match(body[start:end]):
+        before = [a for a, b in spans if b <= start]
+        start = before[-1] if before else start
+    after = [(a, b) for a, b in spans if a >= end]
+    if after and _ANAPHOR_RE.match(body[after[0][0]:after[0][1]]):
+        end = after[0][1]
+    if (start, end) == (q.start, q.end) or end - start > MAX_QUOTE_CHARS:
+        return q
+    return Quote(q.chunk, start, end, q.limit, q.para)
+
+
 def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int,
                   articles: list[str] | None = None, current: str | None = None) -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
@@ -261,4 +287,4 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
         if key not in seen and not inside:
             seen.add(key)
             out.append(q)
-    return out[:limit]  # best first: the first quote is the answer
+    return [_self_contained(q) for q in out[:limit]]  # best first: the first quote is the answer
