@@ -27,7 +27,8 @@ from rag.law_checks import (
     unsupported_figures,
 )
 from rag.lexicon import asked_aspects, aspect_regex, language_of, templates
-from rag.quotes import list_items, select_quotes, with_lead_in
+from rag.lists import list_items, with_lead_in
+from rag.quotes import select_quotes
 from rag.types import Answer, Chunk, Hit, Scope
 
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise

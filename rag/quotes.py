@@ -6,169 +6,18 @@ those sentences), the provision's caption, the asked aspect, the figures that an
 At most two sentences of one provision; the best first, because the first quote is the answer.
 A sentence that refers back ("This obligation ...", "That period may be extended ...") is quoted
 with the sentence it refers to.
-When a quote is the lead-in of a list ("The following AI practices shall be prohibited:"), the
-list is the answer: ``list_items`` adds the items the quote leaves out, across the chunks the
-article was split into, each by its opening words.
 """
 from __future__ import annotations
 
 import math
 import re
 
-from rag.citations import LIST_ITEM_CHARS, MAX_QUOTE_CHARS, Quote, sentence_spans
+from rag.citations import MAX_QUOTE_CHARS, Quote, sentence_spans
 from rag.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
 from rag.types import Hit
 from rag.understand import defined_terms, figure_regex
 
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
-MAX_LIST_ITEMS = 12
-# List item markers: "(a)", "(1)", "1.", "一　" (e-Gov), "（一）" (Chinese). group -> style.
-_ITEM_RE = re.compile(r"^\s*(?:\((?P<letter>[a-z])\)|\((?P<paren>\d{1,3})\)|(?P<dot>\d{1,3})\.|"
-                      r"（(?P<zh>[一二三四五六七八九十]{1,3})）|(?P<kanji>[一二三四五六七八九十]{1,3})[\s　])")
-_KANJI = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
-_NEW_PARAGRAPH_RE = re.compile(r"^\s*(?:\d{1,3}\.\s|\(\d{1,3}\)\s|[②-⑳]|第.{1,8}条)")
-
-
-def _kanji_number(s: str) -> int:
-    if "十" not in s:
-        return _KANJI.get(s, 0)
-    tens, _, ones = s.partition("十")
-    return _KANJI.get(tens, 1) * 10 + _KANJI.get(ones, 0)
-
-
-def _item(line: str) -> tuple[str, int] | None:
-    """(style, position) of a list item line: "(c) ..." -> ("letter", 3); None for other lines."""
-    m = _ITEM_RE.match(line)
-    if not m:
-        return None
-    style, value = next((k, v) for k, v in m.groupdict().items() if v)
-    if style == "letter":
-        return style, ord(value) - ord("a") + 1
-    if style in ("zh", "kanji"):
-        return style, _kanji_number(value)
-    return style, int(value)
-
-
-def _lines(body: str, start: int = 0):
-    """(start, end, text) of each non-empty line of ``body`` from ``start``."""
-    pos = start
-    for line in body[start:].split("\n"):
-        if line.strip():
-            lead = len(line) - len(line.lstrip())
-            yield pos + lead, pos + len(line.rstrip()), line.strip()
-        pos += len(line) + 1
-
-
-def lead_in(q: Quote, chunks: list) -> Quote | None:
-    """The lead-in of the list whose item ``q`` quotes ("Providers of high-risk AI systems shall:" for
-    "(l) ensure that ..."), searched back through the chunks the article was split into; None if ``q``
-    is not a list item or no lead-in precedes it within its paragraph."""
-    body = q.chunk.body
-    it = _item(body[q.start:].split("\n", 1)[0])
-    if not it:
-        return None
-    before = {c.seq: c for c in chunks if c.doc_id == q.chunk.doc_id and c.article == q.chunk.article
-              and c.unit_kind == q.chunk.unit_kind and c.seq < q.chunk.seq}
-    run = [(q.chunk, q.start)]
-    while run[-1][0].seq - 1 in before and len(run) < 6:
-        prev = before[run[-1][0].seq - 1]
-        run.append((prev, len(prev.body)))
-    following = None  # the line after the one looked at, in reading order
-    for c, end in run:
-        for a, b, line in reversed(list(_lines(c.body[:end]))):
-            if line.endswith((":", "：")) and following and _item(following) == (it[0], 1):
-                return Quote(c, a, b)
-            if _NEW_PARAGRAPH_RE.match(line) and _item(line) and _item(line)[0] != it[0]:
-                return None  # the paragraph starts above any lead-in: a numbered paragraph, not a list
-            following = line
-    return None
-
-
-def _about(lead: Quote, q_terms: set[str]) -> bool:
-    """Whether the list is about what is asked: every word of the article's caption ("Obligations of
-    providers of high-risk AI systems") is in the question, or, without a caption, 2/3 of the lead-in's.
-    A point of the providers' list quoted for a question about deployers does not bring the whole list."""
-    caption = terms(lead.chunk.unit_title) if lead.chunk.unit_title else set()
-    if caption:
-        return caption <= q_terms
-    own = terms(lead.text)
-    return bool(own) and len(own & q_terms) >= 2 * len(own) / 3
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\W+", "", text.removesuffix(" …")).lower()
-
-
-def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
-    """``quotes`` with the first quoted list item replaced by its list's lead-in (which runs on over the
-    first items) when the list is about what is asked; quotes of the same list (also those of another
-    version of the law) are dropped. ``law_chunks``: law_id -> its chunks."""
-    q_terms = terms(question) | synonym_terms(question)
-    for i, q in enumerate(quotes):
-        chunks = law_chunks(q.chunk.law_id)
-        lead = lead_in(q, chunks)
-        if lead and _about(lead, q_terms):
-            article = _squash("".join(c.body for c in chunks if c.doc_id == lead.chunk.doc_id
-                                      and c.article == lead.chunk.article))
-            rest = [o for o in quotes[:i] + quotes[i + 1:]
-                    if not (o.chunk.article == lead.chunk.article and _squash(o.text) in article)]
-            return rest[:i] + [lead] + rest[i:]
-    return quotes
-
-
-def list_items(quotes: list[Quote], chunks: list) -> tuple[Quote | None, list[Quote], int]:
-    """(lead-in quote, the list items it does not already quote, items left out beyond the cap).
-
-    ``chunks``: the chunks of the quoted lead-in's article, in any order. Items are the lines that
-    continue the numbering of the first item ((a), (b), ...; sub-items and continuation lines are
-    skipped), across the following chunks of the article, until a new paragraph starts.
-    """
-    for q in quotes:
-        body = q.chunk.body
-        first = body[q.start:].split("\n", 1)[0].rstrip()
-        if not first.endswith((":", "：")):
-            continue
-        nxt = next(_lines(body, q.start + len(body[q.start:].split("\n", 1)[0]) + 1), None)
-        head = _item(nxt[2]) if nxt else None
-        if not head:
-            continue
-        siblings = sorted((c for c in chunks if c.doc_id == q.chunk.doc_id and c.article == q.chunk.article
-                           and c.unit_kind == q.chunk.unit_kind and c.seq > q.chunk.seq), key=lambda c: c.seq)
-        style, pos = head
-        items: list[Quote] = []
-        more = 0
-        sub_list = body[q.start:q.end].rstrip().endswith((":", "：")) and "\n" in body[q.start:q.end].strip()
-        run = [(q.chunk, q.end)]
-        for c in siblings:
-            if c.seq != run[-1][0].seq + 1:
-                break
-            run.append((c, 0))
-        for c, start in run:
-            stop = False
-            for a, b, line in _lines(c.body, start):
-                it = _item(line)
-                # "(h) ... one of the following objectives:" is followed by "(i)", "(ii)": roman sub-items.
-                roman = it == ("letter", 9) and sub_list
-                if it and it[0] == style and it[1] == pos + 1 and not roman:
-                    pos += 1
-                    sub_list = line.endswith((":", "："))
-                    if len(items) < MAX_LIST_ITEMS:
-                        item = Quote(c, a, b, limit=LIST_ITEM_CHARS, para=q.paragraph)
-                        item.end = b  # the item's own line: its sub-items stay in the card
-                        items.append(item)
-                    else:
-                        more += 1
-                elif _NEW_PARAGRAPH_RE.match(line) and not (it and it[0] == style):
-                    stop = True  # "2. The use of ..." ends the list of paragraph 1
-                    break
-            if stop:
-                break
-        quoted = [(o.chunk.chunk_id, o.start, o.end) for o in quotes]
-        items = [i for i in items if not any(cid == i.chunk.chunk_id and a < i.end and i.start < b
-                                             for cid, a, b in quoted)]
-        if items:
-            return q, items, more
-    return None, [], 0
 
 
 def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],

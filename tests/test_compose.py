@@ -274,7 +274,7 @@ def test_quoted_list_lead_in_is_followed_by_its_items_across_chunks():
 
 def test_list_items_stop_at_a_new_paragraph_and_skip_roman_sub_items():
     from rag.citations import Quote
-    from rag.quotes import list_items
+    from rag.lists import list_items
 
     body = ("1. Providers shall:\n(a) keep logs;\n(b) use one of the following:\n(i) a register;\n(ii) a file;\n"
             "(c) report incidents;\n2. Deployers shall:\n(d) not an item of paragraph 1;")
