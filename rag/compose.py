@@ -26,7 +26,7 @@ from rag.law_checks import (
     missing_articles,
     unsupported_figures,
 )
-from rag.lexicon import asked_aspects, aspect_regex, language_of, templates
+from rag.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
 from rag.lists import list_items, with_lead_in
 from rag.quotes import select_quotes
 from rag.types import Answer, Chunk, Hit, Scope
@@ -80,7 +80,8 @@ def _refs(quotes: list[Quote]) -> str:
     return ", ".join(r for r in refs if r) or "the quoted provisions"
 
 
-def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=None) -> list[str]:
+def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=None,
+                 asked: set[str] | None = None) -> list[str]:
     """One line per source: sentences of the same provision are joined as its citation quotes them.
     A quoted lead-in of a list is followed by the list's other items, one line each."""
     by_n: dict[int, None] = {}
@@ -89,7 +90,7 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
     quote_of = {c.n: c.quote for c in book.citations}
     lines = {n: [t["quote"].format(quote=quote_of[n], n=n)] for n in by_n}
     law_chunks = getattr(retriever, "law_chunks", None)
-    lead, items, more = list_items(quotes, law_chunks(quotes[0].chunk.law_id)) if law_chunks and quotes else (None, [], 0)
+    lead, items, more = list_items(quotes, law_chunks(quotes[0].chunk.law_id), asked) if law_chunks and quotes else (None, [], 0)
     if lead is not None:
         n = book.cite(lead)
         lines[n] += [t["list_item"].format(quote=i.text, n=book.cite(i)) for i in items]
@@ -145,7 +146,8 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
         # followed by the items (_quote_lines), so the answer is the list, not one point of it.
         quotes = with_lead_in(quotes, retriever.law_chunks, question)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
-    lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t, retriever)
+    asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
+    lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t, retriever, asked)
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
             lines.insert(0, t["no_article"].format(law=names.get(law_id) or law_id, article=art))

@@ -12,6 +12,7 @@ import re
 
 from rag.citations import LIST_ITEM_CHARS, Quote
 from rag.lexicon import synonym_terms, terms
+from rag.understand import defined_terms
 
 MAX_LIST_ITEMS = 12
 _KANJI = "一二三四五六七八九十"
@@ -169,8 +170,11 @@ def _items_after(q: Quote, style: str, chunks: list) -> tuple[list[Quote], int]:
     return items, more
 
 
-def list_items(quotes: list[Quote], chunks: list) -> tuple[Quote | None, list[Quote], int]:
+def list_items(quotes: list[Quote], chunks: list, asked: set[str] | None = None) -> tuple[Quote | None, list[Quote], int]:
     """(lead-in quote, the list items it does not already quote, items left out beyond the cap).
+
+    ``asked``: for a definition question, the question's terms: only the list of a definition of the
+    asked term is expanded ("「個人情報」とは…次の各号", not the items of another term's definition).
 
     ``chunks``: the chunks of the law (or at least of the quoted lead-in's article), in any order.
     Items are the lines that continue the numbering of the first item ((a), (b), ...; sub-items and
@@ -180,6 +184,8 @@ def list_items(quotes: list[Quote], chunks: list) -> tuple[Quote | None, list[Qu
     for q in quotes:
         body = q.chunk.body
         if not is_lead_in(body[q.start:q.end].split("\n", 1)[0]):
+            continue
+        if asked is not None and not any((t := terms(d)) and t <= asked for d in defined_terms(q.text)):
             continue
         line_end = body.find("\n", q.start)
         nxt = next(_lines(body, line_end + 1), None) if line_end >= 0 else None

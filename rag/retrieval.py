@@ -21,11 +21,12 @@ from functools import lru_cache
 
 from rag.bm25 import BM25Index, index_for
 from rag.citations import paragraph_covers
+from rag.lexicon import terms
 from rag.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
 from rag.settings import Settings
 from rag.tokenize import tokenize
 from rag.types import Chunk, Hit, Scope
-from rag.understand import figure_regex
+from rag.understand import defined_terms, figure_regex
 
 _RRF_K = 60
 _SCORE_W = 0.01
@@ -33,6 +34,11 @@ _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
 _ABSENT: dict[tuple, bool] = {}
 _QUOTED = 5  # the offline answerer quotes from this many top hits (rag/compose.MAX_HITS)
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
+
+
+@lru_cache(maxsize=100_000)
+def _defines(body: str) -> tuple[str, ...]:
+    return tuple(defined_terms(body))
 
 
 def parse_ref(ref: str) -> tuple[str, str]:
@@ -71,6 +77,19 @@ class HybridRetriever:
             narrowed = [c for c in cands if paragraph_covers(c.paragraph, par)]
             cands = narrowed or cands
         return cands
+
+    def defining(self, law_id: str, question: str) -> list[Chunk]:
+        """Chunks of a law defining the longest term made only of the question's words ("high-impact
+        artificial intelligence", not "artificial intelligence"); [] when the question names none."""
+        asked = terms(question)
+        best, out = 0, []
+        for c in self.law_chunks(law_id):
+            for term in _defines(c.body):
+                words = terms(term)
+                if words and words <= asked and len(words) >= best:
+                    out = (out if len(words) == best else []) + [c]
+                    best = len(words)
+        return list({c.chunk_id: c for c in out}.values())
 
     def _absent(self, law_id: str, aspects: list[str]) -> list[str]:
         """Asked aspects that the law's statute text never mentions (cached per index version)."""
@@ -185,6 +204,15 @@ class HybridRetriever:
                         by_id.setdefault(c.chunk_id, c)
                         fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS
                         ranks.setdefault(c.chunk_id, {})["lookup"] = 0
+
+        # Definition questions: the chunk defining the asked term, looked up like a named article (a long
+        # definitions article is split, and the chunk retrieved is often the one defining another term).
+        if "definitions" in scope.aspects and len(law_ids) == 1:
+            for c in self.defining(law_ids[0], question):
+                if allow(c):
+                    by_id.setdefault(c.chunk_id, c)
+                    fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS / 2
+                    ranks.setdefault(c.chunk_id, {})["definition"] = 0
 
         # All synonyms, also those that are aspect words: "fines" must overlap the title "Penalties"
         # (Art. 99), or "Administrative fines on Union institutions" (Art. 100) wins the title match.

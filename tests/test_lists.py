@@ -72,3 +72,13 @@ def test_lead_in_of_a_quoted_point_is_found_in_an_earlier_chunk_but_not_across_p
     assert lead_in(sentence(b, "2. Deployers shall inform workers."), [a, b]) is None  # not an item
     other = chunk("(c) cooperate with authorities;", seq=2, doc="another-version")
     assert lead_in(sentence(other, "(c) cooperate with authorities;"), [a, other]) is None
+
+
+def test_definition_question_expands_only_the_list_of_the_asked_term():
+    from rag.lexicon import terms
+
+    c = chunk("この法律において「仮名加工情報」とは、次の各号に掲げる措置を講じて得られる情報をいう。\n一 記述等の削除\n二 符号の削除")
+    lead = sentence(c, "この法律において「仮名加工情報」とは、次の各号に掲げる措置を講じて得られる情報をいう。")
+    assert list_items([lead], [c], asked=terms("「個人情報」の定義は？"))[1] == []
+    assert len(list_items([lead], [c], asked=terms("「仮名加工情報」の定義は？"))[1]) == 2
+    assert len(list_items([lead], [c])[1]) == 2  # not a definition question: any list

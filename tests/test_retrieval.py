@@ -122,6 +122,23 @@ def test_definitions_title_is_boosted(retriever, catalog):
     assert "3" in [h.chunk.article for h in hits[:3] if h.chunk.unit_kind == "article"]
 
 
+@pytest.mark.parametrize("question,defines", [
+    ("個人情報保護法における「個人情報」の定義は？", "「個人情報」とは"),  # not 「個人情報データベース等」, whose chunk ranks higher
+    ("What does 'deployer' mean under the EU AI Act?", "‘deployer’ means"),
+    ("What is a 'general-purpose AI model' under the EU AI Act?", "‘general-purpose AI model’ means"),
+])
+def test_definition_question_gets_the_chunk_defining_the_asked_term_first(retriever, catalog, question, defines):
+    scope, hits = ask(retriever, catalog, question)
+    assert "definitions" in scope.aspects
+    assert defines in hits[0].chunk.body, [(h.chunk.article, h.chunk.body[:60]) for h in hits]
+
+
+def test_defining_prefers_the_longest_asked_term(retriever):
+    got = retriever.defining("eu-ai-act", "what is a general-purpose AI system")
+    assert got and all("‘general-purpose AI system’ means" in c.body for c in got)
+    assert retriever.defining("eu-ai-act", "what are the fines") == []
+
+
 def test_doc_filter_and_jurisdiction_filter(retriever, catalog):
     scope = understand("What is the purpose of Japan's AI Promotion Act?", catalog=catalog)
     hits = retriever.search("What is the purpose of Japan's AI Promotion Act?", scope, k=5, doc_ids=["jp-ai-promotion-act-en"])
