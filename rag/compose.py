@@ -141,9 +141,10 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
         quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current) if extra else quotes
     if not quotes:
         return None
-    if {"obligations", "prohibitions"} & set(aspects) and "definitions" not in aspects and hasattr(retriever, "law_chunks"):
+    if "definitions" not in aspects and hasattr(retriever, "law_chunks"):
         # "What must providers do?" answered by point (l) of a list: its lead-in takes the point's place,
-        # followed by the items (_quote_lines), so the answer is the list, not one point of it.
+        # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
+        # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
         quotes = with_lead_in(quotes, retriever.law_chunks, question)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
