@@ -33,6 +33,9 @@ _NEW_PARAGRAPH_RE = re.compile(r"^(?:\d{1,3}\.\s|\(\d{1,3}\)\s|[②-⑳]|第.{1,
 # A lead-in that does not end in a colon: e-Gov "次に掲げる", "次の各号", Korean "다음 각 호", Chinese "下列",
 # the Japanese Law Translation's "the following items".
 _FOLLOWING_RE = re.compile(r"次に掲げる|次の各号|各号に掲げる|다음 각 호|下列|following (?:items|subparagraphs)")
+# A list run into one line of page text: the lead-in's colon, then "(a) ", "(1) " or "(i) ".
+_INLINE_RE = re.compile(r"[:：]\s+(\((?:a|1|i)\)\s)")
+_MARKER_RE = re.compile(r"\((?:[a-z]|\d{1,3}|[ivxl]{1,6})\)\s")
 # Styles whose items are one line each: a plain line after them starts a new paragraph.
 _ONE_LINE_STYLES = ("kanji", "zh", "roman")
 
@@ -52,7 +55,7 @@ def _number(style: str, value: str) -> int:
 
 def position(line: str, style: str) -> int | None:
     """The item number of ``line`` read in ``style`` ("(c) ..." is 3 as a letter), None if not an item."""
-    m = _STYLES[style].match(line.strip())
+    m = _STYLES[style].match(line.lstrip())
     return _number(style, m.group(1)) if m else None
 
 
@@ -136,9 +139,9 @@ def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
     return quotes
 
 
-def _items_after(q: Quote, style: str, chunks: list) -> tuple[list[Quote], int]:
-    """The items of the list introduced by ``q`` (numbered 2, 3, ... in ``style``), and how many more
-    there are beyond MAX_LIST_ITEMS."""
+def _items_after(q: Quote, style: str, chunks: list, pos: int) -> tuple[list[Quote], int]:
+    """The items of the list introduced by ``q`` (numbered pos + 1, pos + 2, ... in ``style``), and how
+    many more there are beyond MAX_LIST_ITEMS."""
     siblings = sorted((c for c in _same_article(chunks, q.chunk) if c.seq > q.chunk.seq), key=lambda c: c.seq)
     run = [(q.chunk, q.end)]
     for c in siblings:
@@ -146,9 +149,7 @@ def _items_after(q: Quote, style: str, chunks: list) -> tuple[list[Quote], int]:
             break
         run.append((c, 0))
     items: list[Quote] = []
-    # A lead-in ending in ":" already quotes the first items (Quote runs on over them); "次に掲げる…。" none.
-    quoted = [position(t, style) or 0 for _, _, t in _lines(q.chunk.body[:q.end], q.start)]
-    pos, more = max(quoted, default=0), 0
+    more = 0
     # The quote may end in an item that opens a sub-list ("(h) ... one of the following objectives:").
     sub_list = q.chunk.body[q.start:q.end].rstrip().endswith((":", "：")) and "\n" in q.chunk.body[q.start:q.end].strip()
     for c, start in run:
@@ -182,17 +183,26 @@ def list_items(quotes: list[Quote], chunks: list, asked: set[str] | None = None)
     paragraph starts.
     """
     for q in quotes:
-        body = q.chunk.body
-        if not is_lead_in(body[q.start:q.end].split("\n", 1)[0]):
+        body, text = q.chunk.body, q.chunk.body[q.start:q.end]
+        inline = _INLINE_RE.search(text)  # page text: "... all of the following relief: (a) Injunctive relief."
+        if not inline and not is_lead_in(text.split("\n", 1)[0]):
             continue
         if asked is not None and not any((t := terms(d)) and t <= asked for d in defined_terms(q.text)):
             continue
-        line_end = body.find("\n", q.start)
-        nxt = next(_lines(body, line_end + 1), None) if line_end >= 0 else None
-        style = first_item_style(nxt[2]) if nxt else None
+        if inline:
+            style = first_item_style(inline.group(1))
+            # The items the quote already holds: "(a)" here, then "(b) ... (c) ..." follow on the same line.
+            pos = max((n for m in _MARKER_RE.finditer(text[inline.start(1):]) if (n := position(m.group(0), style))),
+                      default=1)
+        else:
+            line_end = body.find("\n", q.start)
+            nxt = next(_lines(body, line_end + 1), None) if line_end >= 0 else None
+            style = first_item_style(nxt[2]) if nxt else None
+            # A lead-in ending in ":" already quotes the first items (Quote runs on over them); "次に掲げる…。" none.
+            pos = max((position(t, style) or 0 for _, _, t in _lines(body[:q.end], q.start)), default=0) if style else 0
         if not style:
             continue
-        items, more = _items_after(q, style, chunks)
+        items, more = _items_after(q, style, chunks, pos)
         quoted = [(o.chunk.chunk_id, o.start, o.end) for o in quotes]
         items = [i for i in items if not any(cid == i.chunk.chunk_id and a < i.end and i.start < b
                                              for cid, a, b in quoted)]

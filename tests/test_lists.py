@@ -82,3 +82,15 @@ def test_definition_question_expands_only_the_list_of_the_asked_term():
     assert list_items([lead], [c], asked=terms("「個人情報」の定義は？"))[1] == []
     assert len(list_items([lead], [c], asked=terms("「仮名加工情報」の定義は？"))[1]) == 2
     assert len(list_items([lead], [c])[1]) == 2  # not a definition question: any list
+
+
+def test_a_list_run_into_one_line_of_page_text_continues_after_the_quoted_item():
+    c = chunk("A person who suffers injury may bring a civil action to recover all of the following relief: (a) "
+              "Injunctive relief. (b) Damages of one thousand dollars ($1,000) per violation. (c) Attorney's fees.")
+    q = sentence(c, "A person who suffers injury may bring a civil action to recover all of the following relief: "
+                    "(a) Injunctive relief.")
+    _, items, _ = list_items([q], [c])
+    assert len(items) == 1 and items[0].text.startswith("(b) Damages of one thousand dollars ($1,000)")
+    assert "(c) Attorney's fees." in items[0].text
+    no_list = chunk("The court may award damages: actual damages or statutory damages.")
+    assert list_items([sentence(no_list, no_list.body)], [no_list])[1] == []
