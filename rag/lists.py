@@ -1,5 +1,6 @@
 """Lists inside a provision: a lead-in ("The following AI practices shall be prohibited:",
-"次に掲げる電磁的記録…", "defined as follows:") and its numbered items ((a), (i), (1), 1., a., 一, （一）).
+"次に掲げる電磁的記録…", "defined as follows:") and its numbered items ((a), (i), (1), 1., a., 一, （一）),
+one per line or run into one line of page text.
 
 When the offline answerer quotes a lead-in, the list is the answer: ``list_items`` finds the items
 the quote leaves out, across the chunks a long article was split into. When it quotes one point of a
