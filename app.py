@@ -169,7 +169,9 @@ def feedback_widget(i: int, msg: dict) -> None:
 
 def render_answer(i: int, msg: dict) -> None:
     ans = msg["answer"]
-    st.markdown(mark_flagged(ans["text"], ans.get("flagged", [])).replace("$", "\\$"), unsafe_allow_html=True)
+    # Markdown joins single newlines; the answer's lines (Japanese "・「…」[1]", quoted list items) stay lines.
+    text = mark_flagged(ans["text"], ans.get("flagged", [])).replace("$", "\\$").replace("\n", "  \n")
+    st.markdown(text, unsafe_allow_html=True)
     if ans.get("flagged"):
         # Removed sentences are no longer in the text, so list them all here as well.
         st.warning("Flagged as not supported by the cited text:\n" +
@@ -218,7 +220,7 @@ def ask(prompt: str) -> None:
             for kind, value in assistant.stream(prompt, history, jurisdictions=ss.get("f_jur") or None,
                                                 doc_ids=ss.get("f_docs") or None, llm=ss.get("answerer")):
                 if kind == "token":
-                    yield value
+                    yield value.replace("\n", "  \n")  # lines stay lines while streaming, too
                 else:
                     holder["answer"] = value
         try:

@@ -74,6 +74,8 @@ def test_ask_cited_answer_then_follow_up(app_env):
     assert any(p["language"] in ("ja", "en") for p in msg["parallel"].values())
     assert 'class="regqa-pair"' in page and "第十六条" in page
     assert any("Scope: jp-ai-promotion-act" in c.value for c in at.caption)
+    # Each line of the answer (lead, quote) is its own line on the page, not one run-on paragraph.
+    assert any("contains no penalty provisions" in m.value and "  \n- “" in m.value for m in at.markdown)
 
     follow = _ask(at, "and in the EU?")
     assert follow["answer"]["scope"]["jurisdictions"] == ["EU"]
