@@ -10,9 +10,10 @@ place. Items are cited to the lead-in's paragraph and quoted by their opening wo
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.citations import LIST_ITEM_CHARS, Quote
-from rag.lexicon import synonym_terms, terms
+from rag.lexicon import synonym_terms, templates, terms
 from rag.understand import defined_terms
 
 MAX_LIST_ITEMS = 12
@@ -31,9 +32,6 @@ _STYLES = {
 _SUB_ITEM_RE = re.compile(r"^(?:[イロハニホヘトチリヌルヲワカヨタレソツネナラム][\s　]|\([a-z0-9ivx]{1,4}\)|[a-z0-9]{1,3}\.\s|[가-하]\.)")
 # "2. The use of ...", "②", "第三条": a new paragraph or article ends the list of the one before.
 _NEW_PARAGRAPH_RE = re.compile(r"^(?:\d{1,3}\.\s|\(\d{1,3}\)\s|[②-⑳]|第.{1,8}条)")
-# A lead-in that does not end in a colon: e-Gov "次に掲げる", "次の各号", Korean "다음 각 호", Chinese "下列",
-# the Japanese Law Translation's "the following items".
-_FOLLOWING_RE = re.compile(r"次に掲げる|次の各号|各号に掲げる|다음 각 호|下列|following (?:items|subparagraphs)")
 # A list run into one line of page text: the lead-in's colon, then "(a) ", "(1) " or "(i) ".
 _INLINE_RE = re.compile(r"[:：]\s+(\((?:a|1|i)\)\s)")
 _MARKER_RE = re.compile(r"\((?:[a-z]|\d{1,3}|[ivxl]{1,6})\)\s")
@@ -65,9 +63,15 @@ def first_item_style(line: str) -> str | None:
     return next((s for s in _STYLES if position(line, s) == 1), None)
 
 
+@lru_cache(maxsize=1)
+def _following_rx() -> re.Pattern:
+    """Lead-ins without a colon ("次に掲げる…", "the following items"): templates.toml [lexicon] list_lead_ins."""
+    return re.compile("|".join(templates().get("lexicon", {}).get("list_lead_ins", [])) or r"(?!)")
+
+
 def is_lead_in(text: str) -> bool:
     text = re.sub(r"\s*<[^>]*>\s*$", "", text.strip())  # Korean "<Amended on Jan. 20, 2026>" notes
-    return text.endswith((":", "：")) or bool(_FOLLOWING_RE.search(text))
+    return text.endswith((":", "：")) or bool(_following_rx().search(text))
 
 
 def _lines(body: str, start: int = 0):
