@@ -5,6 +5,7 @@ missing aspect or holding a present one that retrieval missed."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.citations import Quote, sentence_spans
 from rag.lexicon import aspect_regex, keyword_regex, templates, terms
@@ -80,6 +81,17 @@ def missing_articles(law_id: str, articles: list[str], retriever) -> list[str]:
     return [a for a in dict.fromkeys(x.split("(")[0] for x in articles) if a and a not in have]
 
 
+@lru_cache(maxsize=200_000)
+def _distinct_matches(body: str, rx: re.Pattern) -> int:
+    """How many different aspect keywords a chunk uses; cached, as every such question scans a whole law."""
+    return len({m.group(0).lower() for m in rx.finditer(body)})
+
+
+@lru_cache(maxsize=50_000)
+def _body_terms(body: str) -> frozenset[str]:
+    return frozenset(terms(body))
+
+
 def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever, n: int = 3) -> list[Hit]:
     """The law's chunks that use the asked aspects' keywords most (and share most words with the question)."""
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
@@ -88,8 +100,8 @@ def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retri
     q_terms = terms(question)
     scored = []
     for c in chunks:
-        k = sum(len({m.group(0).lower() for m in rx.finditer(c.body)}) for rx in rxs)
+        k = sum(_distinct_matches(c.body, rx) for rx in rxs)
         if k:
-            scored.append((k + len(q_terms & terms(c.body)), -c.seq, c))
+            scored.append((k + len(q_terms & _body_terms(c.body)), -c.seq, c))
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     return [Hit(chunk=c, score=0.0, ranks={"aspect": i}) for i, (_, _, c) in enumerate(scored[:n])]

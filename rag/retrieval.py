@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from functools import lru_cache
 
 from rag.bm25 import BM25Index, index_for
@@ -30,6 +31,7 @@ from rag.understand import defined_terms, figure_regex
 
 _RRF_K = 60
 _SCORE_W = 0.01
+_INDEX_RECHECK_S = 1.0
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
 _ABSENT: dict[tuple, bool] = {}
 _QUOTED = 5  # the offline answerer quotes from this many top hits (rag/compose.MAX_HITS)
@@ -51,6 +53,7 @@ class HybridRetriever:
     def __init__(self, settings: Settings | None = None, store=None):
         self.settings = settings or (store.settings if store is not None else Settings.from_env())
         self._store = store
+        self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
 
     @property
     def store(self):
@@ -61,11 +64,28 @@ class HybridRetriever:
         return self._store
 
     def index(self) -> BM25Index:
-        return index_for(self.store)
+        idx = index_for(self.store)
+        self._checked = (idx, time.monotonic())
+        return idx
+
+    def _recent_index(self) -> BM25Index:
+        """The index checked against the store less than a second ago, else a fresh check: one answer asks
+        for whole laws many times, and each check reads the store's document list (~2 ms)."""
+        idx, at = getattr(self, "_checked", (None, 0.0))
+        return idx if idx is not None and time.monotonic() - at < _INDEX_RECHECK_S else self.index()
 
     # -- whole-law access (answerer's absence checks, article lookup) --
     def law_chunks(self, law_id: str, language: str | None = None) -> list[Chunk]:
-        return [c for c in self.index().chunks if c.law_id == law_id and (language is None or c.language == language)]
+        # Kept per index version: the answerer asks for the same law's chunks several times per answer
+        # (absence checks, article lookups, lists), and a scan of every chunk costs milliseconds each.
+        idx = self._recent_index()
+        if self._by_law[0] is not idx:
+            self._by_law = (idx, {})
+        cache = self._by_law[1]
+        if (law_id, language) not in cache:
+            cache[(law_id, language)] = [c for c in idx.chunks if c.law_id == law_id
+                                         and (language is None or c.language == language)]
+        return list(cache[(law_id, language)])
 
     def lookup(self, law_id: str, article: str, paragraph: str | None = None) -> list[Chunk]:
         """Chunks of one provision (article/section/annex; not a recital with the same number)."""

@@ -200,3 +200,19 @@ def test_bm25_index_follows_the_store_version(tmp_path, corpus_dir):
     assert second is not first and {c.doc_id for c in second.chunks} == {"us-ca-sb1001", "us-ca-sb243"}
     hits = r.search("Does a companion chatbot have to disclose it is not human?", Scope(law_ids=["us-ca-sb243"]), k=3)
     assert hits and all(h.chunk.law_id == "us-ca-sb243" for h in hits)
+    # Whole-law access follows too: a search checks the store, and law_chunks uses that fresh index.
+    assert r.law_chunks("us-ca-sb243") and {c.law_id for c in r.law_chunks("us-ca-sb243")} == {"us-ca-sb243"}
+
+
+def test_law_chunks_rechecks_the_store_after_a_while(tmp_path, corpus_dir, monkeypatch):
+    import rag.retrieval as R
+    from tests.conftest import build_index
+
+    monkeypatch.setattr(R, "_INDEX_RECHECK_S", 3600.0)  # "recently checked", however slow the machine
+    settings = build_index(tmp_path / "b", corpus_dir, ["us-ca-sb1001"])
+    r = HybridRetriever(settings)
+    assert r.law_chunks("us-ca-sb243") == []
+    build_index(tmp_path / "b", corpus_dir, ["us-ca-sb243"])
+    assert r.law_chunks("us-ca-sb243") == []  # checked recently: the same index
+    monkeypatch.setattr(R, "_INDEX_RECHECK_S", 0.0)
+    assert r.law_chunks("us-ca-sb243")  # then the store is read again
