@@ -199,6 +199,15 @@ class Quote:
     def paragraph(self) -> str:
         return paragraph_of(self.chunk, self.start) if self.para is None else self.para
 
+    def overlaps(self, other: Quote) -> bool:
+        """Whether the two quotes share text of the same chunk."""
+        return self.chunk.chunk_id == other.chunk.chunk_id and self.start < other.end and other.start < self.end
+
+
+def squashed(text: str) -> str:
+    """Text without spaces and punctuation, lower-cased: "Article 7(9)" and "Article 7 (9)" compare equal."""
+    return re.sub(r"\W+", "", text).lower()
+
 
 class CitationBook:
     """Numbers sources in order of first use; one number per (doc, unit, article, paragraph)."""

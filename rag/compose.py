@@ -90,7 +90,7 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
     quote_of = {c.n: c.quote for c in book.citations}
     lines = {n: [t["quote"].format(quote=quote_of[n], n=n)] for n in by_n}
     law_chunks = getattr(retriever, "law_chunks", None)
-    lead, items, more = list_items(quotes, law_chunks(quotes[0].chunk.law_id), asked) if law_chunks and quotes else (None, [], 0)
+    lead, items, more = list_items(quotes, law_chunks, asked) if law_chunks else (None, [], 0)
     if lead is not None:
         n = book.cite(lead)
         lines[n] += [t["list_item"].format(quote=i.text, n=book.cite(i)) for i in items]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.citations import LIST_ITEM_CHARS, Quote
+from rag.citations import LIST_ITEM_CHARS, Quote, squashed
 from rag.lexicon import synonym_terms, templates, terms
 from rag.understand import defined_terms
 
@@ -124,10 +124,6 @@ def _about(lead: Quote, q_terms: set[str]) -> bool:
     return bool(own) and len(own & q_terms) >= 2 * len(own) / 3
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\W+", "", text.removesuffix(" …")).lower()
-
-
 def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
     """``quotes`` with the first quoted list item replaced by its list's lead-in (which runs on over the
     first items) when the list is about what is asked; quotes of the same list (also those of another
@@ -137,9 +133,9 @@ def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
         chunks = law_chunks(q.chunk.law_id)
         lead = lead_in(q, chunks)
         if lead and _about(lead, q_terms):
-            article = _squash("".join(c.body for c in _same_article(chunks, lead.chunk)))
+            article = squashed("".join(c.body for c in _same_article(chunks, lead.chunk)))
             rest = [o for o in quotes[:i] + quotes[i + 1:]
-                    if not (o.chunk.article == lead.chunk.article and _squash(o.text) in article)]
+                    if not (o.chunk.article == lead.chunk.article and squashed(o.text) in article)]
             return rest[:i] + [lead] + rest[i:]
     return quotes
 
@@ -176,13 +172,13 @@ def _items_after(q: Quote, style: str, chunks: list, pos: int) -> tuple[list[Quo
     return items, more
 
 
-def list_items(quotes: list[Quote], chunks: list, asked: set[str] | None = None) -> tuple[Quote | None, list[Quote], int]:
+def list_items(quotes: list[Quote], law_chunks, asked: set[str] | None = None) -> tuple[Quote | None, list[Quote], int]:
     """(lead-in quote, the list items it does not already quote, items left out beyond the cap).
 
     ``asked``: for a definition question, the question's terms: only the list of a definition of the
     asked term is expanded ("「個人情報」とは…次の各号", not the items of another term's definition).
 
-    ``chunks``: the chunks of the law (or at least of the quoted lead-in's article), in any order.
+    ``law_chunks``: law_id -> the law's chunks, in any order (the lead-in's law may differ from the first quote's).
     Items are the lines that continue the numbering of the first item ((a), (b), ...; sub-items and
     continuation lines are skipped), across the following chunks of the article, until a new
     paragraph starts.
@@ -207,10 +203,8 @@ def list_items(quotes: list[Quote], chunks: list, asked: set[str] | None = None)
             pos = max((position(t, style) or 0 for _, _, t in _lines(body[:q.end], q.start)), default=0) if style else 0
         if not style:
             continue
-        items, more = _items_after(q, style, chunks, pos)
-        quoted = [(o.chunk.chunk_id, o.start, o.end) for o in quotes]
-        items = [i for i in items if not any(cid == i.chunk.chunk_id and a < i.end and i.start < b
-                                             for cid, a, b in quoted)]
+        items, more = _items_after(q, style, law_chunks(q.chunk.law_id), pos)
+        items = [i for i in items if not any(o.overlaps(i) for o in quotes)]
         if items:
             return q, items, more
     return None, [], 0

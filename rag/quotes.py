@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 
-from rag.citations import MAX_QUOTE_CHARS, Quote, sentence_spans
+from rag.citations import MAX_QUOTE_CHARS, Quote, sentence_spans, squashed
 from rag.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
 from rag.types import Hit
 from rag.understand import defined_terms, figure_regex
@@ -130,9 +130,9 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
     seen: set[str] = set()
     for c in chosen:  # the OJ text and a consolidation (or two translations) often repeat a sentence
         q = c[2]
-        key = re.sub(r"\W+", "", q.text).lower()  # "Article 7(9)" and "Article 7 (9)" are the same sentence
+        key = squashed(q.text)  # "Article 7(9)" and "Article 7 (9)" are the same sentence
         # A list item already quoted with its lead-in ("... 30 million won:\n1. A person who ...") is not repeated.
-        inside = any(o.chunk.chunk_id == q.chunk.chunk_id and o.start < q.end and q.start < o.end for o in out)
+        inside = any(o.overlaps(q) for o in out)
         if key not in seen and not inside:
             seen.add(key)
             out.append(q)

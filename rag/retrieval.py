@@ -54,6 +54,7 @@ class HybridRetriever:
         self.settings = settings or (store.settings if store is not None else Settings.from_env())
         self._store = store
         self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
+        self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
 
     @property
     def store(self):
@@ -71,7 +72,7 @@ class HybridRetriever:
     def _recent_index(self) -> BM25Index:
         """The index checked against the store less than a second ago, else a fresh check: one answer asks
         for whole laws many times, and each check reads the store's document list (~2 ms)."""
-        idx, at = getattr(self, "_checked", (None, 0.0))
+        idx, at = self._checked
         return idx if idx is not None and time.monotonic() - at < _INDEX_RECHECK_S else self.index()
 
     # -- whole-law access (answerer's absence checks, article lookup) --

@@ -275,15 +275,16 @@ def test_quoted_list_lead_in_is_followed_by_its_items_across_chunks():
 def test_list_items_stop_at_a_new_paragraph_and_skip_roman_sub_items():
     from rag.citations import Quote
     from rag.lists import list_items
+    from tests.test_lists import law_of
 
     body = ("1. Providers shall:\n(a) keep logs;\n(b) use one of the following:\n(i) a register;\n(ii) a file;\n"
             "(c) report incidents;\n2. Deployers shall:\n(d) not an item of paragraph 1;")
     c = chunk("eu", "eu-ai", "26", body, jur="EU", seq=1)
     lead = Quote(c, 0, body.index("\n"))
-    _, items, more = list_items([lead], [c])
+    _, items, more = list_items([lead], law_of(c))
     assert [i.text for i in items] == ["(b) use one of the following:", "(c) report incidents;"]
     assert more == 0
-    assert list_items([Quote(c, body.index("(a)"), body.index("\n(b)"))], [c])[1] == []  # not a lead-in
+    assert list_items([Quote(c, body.index("(a)"), body.index("\n(b)"))], law_of(c))[1] == []  # not a lead-in
 
 
 def test_quoted_point_of_a_list_brings_its_lead_in_and_items_when_the_list_is_what_is_asked():

@@ -13,6 +13,11 @@ def chunk(body, *, article="1", seq=1, para="", doc="d"):
                  paragraph=para, seq=seq)
 
 
+def law_of(*chunks):
+    """law_id -> chunks, as HybridRetriever.law_chunks answers it."""
+    return lambda law_id: [c for c in chunks if c.law_id == law_id]
+
+
 def sentence(c, text):
     start = c.body.index(text)
     return Quote(c, start, start + len(text))
@@ -41,7 +46,7 @@ def test_japanese_items_after_a_lead_in_sentence_end_at_the_next_paragraph():
               "一 不正な指令を与える電磁的記録\n二 前号に掲げるもののほか、同号の不正な指令を記述した電磁的記録\n"
               "前項の罪の未遂は、罰する。\n一 別の号")
     lead = sentence(c, "正当な理由がないのに、次に掲げる電磁的記録を作成した者は、三年以下の拘禁刑に処する。")
-    got, items, more = list_items([lead], [c])
+    got, items, more = list_items([lead], law_of(c))
     assert got is lead and more == 0
     assert [i.text for i in items] == ["一 不正な指令を与える電磁的記録", "二 前号に掲げるもののほか、同号の不正な指令を記述した電磁的記録"]
 
@@ -49,7 +54,7 @@ def test_japanese_items_after_a_lead_in_sentence_end_at_the_next_paragraph():
 def test_translation_items_in_roman_numerals_are_cited_to_the_lead_in():
     c = chunk("A corporation is subject to a fine set forth in the following items.\n(i) Articles 178 and 179: a "
               "fine of not more than 100 million yen;\n(ii) Article 182: a fine set forth in that Article.", para="1")
-    _, items, _ = list_items([sentence(c, "A corporation is subject to a fine set forth in the following items.")], [c])
+    _, items, _ = list_items([sentence(c, "A corporation is subject to a fine set forth in the following items.")], law_of(c))
     assert [i.text[:4] for i in items] == ["(i) ", "(ii)"]
     assert "100 million yen" in items[0].text and {i.paragraph for i in items} == {"1"}
 
@@ -59,7 +64,7 @@ def test_items_are_capped_and_counted_and_long_items_clipped():
                                           for i in range(15))
     c = chunk(body)
     lead = Quote(c, 0, len("Members shall:"))  # runs on over item (a)
-    _, items, more = list_items([lead], [c])
+    _, items, more = list_items([lead], law_of(c))
     assert len(items) == 12 and more == 2  # (b) .. (m) shown, (n) and (o) counted
     assert all(len(i.text) <= 222 and i.text.endswith(" …") for i in items)
 
@@ -79,9 +84,9 @@ def test_definition_question_expands_only_the_list_of_the_asked_term():
 
     c = chunk("この法律において「仮名加工情報」とは、次の各号に掲げる措置を講じて得られる情報をいう。\n一 記述等の削除\n二 符号の削除")
     lead = sentence(c, "この法律において「仮名加工情報」とは、次の各号に掲げる措置を講じて得られる情報をいう。")
-    assert list_items([lead], [c], asked=terms("「個人情報」の定義は？"))[1] == []
-    assert len(list_items([lead], [c], asked=terms("「仮名加工情報」の定義は？"))[1]) == 2
-    assert len(list_items([lead], [c])[1]) == 2  # not a definition question: any list
+    assert list_items([lead], law_of(c), asked=terms("「個人情報」の定義は？"))[1] == []
+    assert len(list_items([lead], law_of(c), asked=terms("「仮名加工情報」の定義は？"))[1]) == 2
+    assert len(list_items([lead], law_of(c))[1]) == 2  # not a definition question: any list
 
 
 def test_a_list_run_into_one_line_of_page_text_continues_after_the_quoted_item():
@@ -89,8 +94,8 @@ def test_a_list_run_into_one_line_of_page_text_continues_after_the_quoted_item()
               "Injunctive relief. (b) Damages of one thousand dollars ($1,000) per violation. (c) Attorney's fees.")
     q = sentence(c, "A person who suffers injury may bring a civil action to recover all of the following relief: "
                     "(a) Injunctive relief.")
-    _, items, _ = list_items([q], [c])
+    _, items, _ = list_items([q], law_of(c))
     assert len(items) == 1 and items[0].text.startswith("(b) Damages of one thousand dollars ($1,000)")
     assert "(c) Attorney's fees." in items[0].text
     no_list = chunk("The court may award damages: actual damages or statutory damages.")
-    assert list_items([sentence(no_list, no_list.body)], [no_list])[1] == []
+    assert list_items([sentence(no_list, no_list.body)], law_of(no_list))[1] == []
