@@ -1,6 +1,6 @@
 """regqa — the Streamlit chat for staff (`streamlit run app.py` or `regqa app`).
 
-Rendering only: answering lives in rag/ (Assistant), citation HTML in rag/highlight.py,
+Rendering only: answering lives in rag/ (Assistant), citation HTML in ui/highlight.py,
 feedback/export/auth in rag/, uploads in ingest/uploads.py. History is per browser
 session (st.session_state).
 """
@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rag.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
-from rag.errors import BackendUnavailable, IndexNotReady
-from rag.export import to_markdown
-from rag.feedback import FeedbackStore
-from rag.highlight import citation_card_html, mark_flagged
-from rag.settings import Settings
+from rag.core.errors import BackendUnavailable, IndexNotReady
+from rag.core.settings import Settings
+from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
+from ui.export import to_markdown
+from ui.feedback import FeedbackStore
+from ui.highlight import citation_card_html, mark_flagged
 
 st.set_page_config(page_title="regqa — regulation Q&A", page_icon="⚖️", layout="wide")
 CSS = """<style>
@@ -196,7 +196,7 @@ def render_answer(i: int, msg: dict) -> None:
 def parallels(ans) -> dict:
     from dataclasses import asdict
 
-    from rag.parallel import parallel_article
+    from ui.parallel import parallel_article
 
     out = {}
     for c in ans.citations:

@@ -26,8 +26,8 @@ import sys
 from pathlib import Path
 
 from ingest.loaders.numerals import cjk_to_int
-from rag.settings import Settings
-from rag.types import Answer, Chunk, Citation, Hit
+from rag.core.settings import Settings
+from rag.core.types import Answer, Chunk, Citation, Hit
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 COLLECTION = "baseline"
@@ -127,7 +127,7 @@ class BaselineRAG:
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
 
-        from rag.embeddings import get_embedder
+        from rag.index.embeddings import get_embedder
 
         client = chromadb.PersistentClient(path=str(self.root / "chroma"),
                                            settings=ChromaSettings(anonymized_telemetry=False))
@@ -200,4 +200,5 @@ class BaselineRAG:
                          passage=h.chunk.text)
                 for i, h in enumerate(hits, 1)]
         text = "\n\n".join(f"[{c.n}] {h.chunk.text}" for c, h in zip(cits, hits, strict=True))
-        return Answer(text=text, citations=cits, hits=hits, answerer="baseline", abstained=False)
+        return Answer(text=text, citations=cits, hits=hits, answerer="baseline", abstained=False,
+                      claims_answer=bool(cits))

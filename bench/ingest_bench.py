@@ -16,7 +16,7 @@ from bench.common import dir_size_mb, peak_rss_mb, print_table, write_result
 def run(data_dir: Path | None = None, chroma_url: str = "", out_dir: Path | None = None) -> dict:
     from ingest.indexer import Indexer
     from ingest.sources import default_items
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     tmp = None
     if data_dir is None:

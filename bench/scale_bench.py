@@ -27,7 +27,7 @@ BATCH = 4000  # below Chroma's maximum batch size
 
 
 def _base(settings) -> tuple[list[str], np.ndarray]:
-    from rag.store import ChunkStore
+    from rag.index.store import ChunkStore
 
     store = ChunkStore(settings)
     got = store.chunks.get(include=["documents", "embeddings"], limit=5000)
@@ -75,7 +75,7 @@ def _curve(client, texts, vecs, qvecs, sizes, rss, rng) -> list[dict]:
 def _bm25_curve(texts, sizes, rng) -> list[dict]:
     import bm25s
 
-    from rag.tokenize import tokenize
+    from rag.core.text import tokenize
 
     rows = []
     for size in sizes:
@@ -97,8 +97,8 @@ def run(sizes=(1_000, 10_000, 100_000), server: bool = True, out_dir: Path | Non
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from rag.embeddings import get_embedder
-    from rag.settings import Settings
+    from rag.core.settings import Settings
+    from rag.index.embeddings import get_embedder
 
     settings = Settings.from_env()
     texts, vecs = _base(settings)

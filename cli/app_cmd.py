@@ -33,7 +33,7 @@ def run(args) -> int:
     if not 0 < args.port < 65536:
         print(f"regqa app: invalid port {args.port}", file=sys.stderr)
         return 2
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     cmd = streamlit_command(args.port, args.address, Settings.from_env().upload_max_mb)
     print(f"regqa app: http://{args.address}:{args.port}", file=sys.stderr)

@@ -26,7 +26,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="restrict to a jurisdiction (EU, JP, KR, CN, UK, CA, US-CA, US-CO); repeatable")
     p.add_argument("--law", action="append", default=[], metavar="LAW_ID",
                    help="restrict to a law_id (see `regqa sources`); repeatable")
-    # Names as in rag/llm.py (not imported here: it pulls in langchain at parse time).
+    # Names as in rag/answer/llm/models.py (not imported here: it pulls in langchain at parse time).
     p.add_argument("--llm", default=None, choices=("offline", "openai", "ollama", "fake"),
                    help="answerer: offline (quotes only; default REGQA_LLM or offline), openai, ollama or fake")
 

@@ -9,15 +9,21 @@ from pathlib import Path
 from cli.main import EXIT_OK, EXIT_PARTIAL, EXIT_UNAVAILABLE, EXIT_USAGE
 
 _ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SET = _ROOT / "tests" / "eval" / "gold.jsonl"
-DEFAULT_FLOORS = _ROOT / "tests" / "eval" / "floors.json"
+EVAL_DIR = _ROOT / "tests" / "eval"
+# dev: the set the engine is developed on; held-out: written before the engine changes and never tuned to
+DEFAULT_SETS = {"dev": EVAL_DIR / "gold.jsonl", "heldout": EVAL_DIR / "heldout.jsonl"}
+DEFAULT_FLOORS = EVAL_DIR / "floors.json"
 
 EVAL_HELP = """\
-Ask every question of the gold set (tests/eval/gold.jsonl) against the current index
-(REGQA_DATA_DIR) and answerer, and score: recall@5 and MRR of the gold provision among the
-retrieved chunks, citation precision and recall, fact recall (regexes a right answer matches),
-wrong rate (regexes that mark a wrong answer), abstention accuracy, p50/p95 latency.
-Prints tables by question type and by law, then each failed question with its reasons.
+Ask every question of the dev set (tests/eval/gold.jsonl) and of the held-out set
+(tests/eval/heldout.jsonl) against the current index (REGQA_DATA_DIR) and answerer, and score
+each set: recall@5 and MRR of the gold provision among the retrieved chunks, whether citation [1]
+is a gold provision, citation precision and recall, fact recall (regexes a right answer matches),
+wrong rate (regexes that mark a wrong answer), overclaim rate (the lead says the quotes answer
+but [1] is not a gold provision), abstention accuracy, p50/p95 latency.
+Prints dev and held-out side by side (overall, by question type, by law), then each failed
+question with its reasons. Questions with `user_docs` have those files ingested as the user's
+own uploads into a temporary copy of the index first; the index itself is not changed.
 --baseline also runs the plain tutorial LangChain RAG (1000-char chunks, dense top 4; built once
 under <data_dir>/baseline) and shows both side by side.
 Exit code: 0 done; 1 a floor of --floors missed (with --check-floors) or every question errored;
@@ -26,19 +32,42 @@ Exit code: 0 done; 1 a floor of --floors missed (with --check-floors) or every q
 
 
 def register(sub) -> None:
-    p = sub.add_parser("eval", help="score the engine on the gold question set", description=EVAL_HELP,
+    p = sub.add_parser("eval", help="score the engine on the dev and held-out question sets", description=EVAL_HELP,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--set", type=Path, default=DEFAULT_SET, metavar="FILE", help="gold question file (JSONL)")
+    p.add_argument("--set", type=Path, action="append", metavar="FILE",
+                   help="question file (JSONL), repeatable; default: the dev and the held-out set")
     p.add_argument("--llm", default=None, metavar="NAME", help="answerer: offline (default: REGQA_LLM), openai, ollama")
     p.add_argument("--baseline", action="store_true", help="also run the tutorial baseline RAG for comparison")
     p.add_argument("--json", type=Path, metavar="OUT", help="write all results and summaries as JSON")
     p.add_argument("--html", type=Path, metavar="OUT", help="write an HTML report with plots")
     p.add_argument("--type", action="append", metavar="T", help="only questions of this type (repeatable)")
-    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of each set")
     p.add_argument("--check-floors", action="store_true", help="exit 1 when a floor in --floors is not met")
-    p.add_argument("--floors", type=Path, default=DEFAULT_FLOORS, metavar="FILE", help="floors (JSON)")
+    p.add_argument("--floors", type=Path, default=DEFAULT_FLOORS, metavar="FILE",
+                   help="floors per set name (JSON: {\"heldout\": {metric: value}, \"dev\": {...}})")
+    p.add_argument("--fit", action="store_true",
+                   help="fit rag/data/weights.toml on the dev set first (prints the ablation), then score every set")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_eval)
+
+
+def _fit(assistant, questions, settings) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rag.evaluation.fit import fit
+
+    weights, rows = fit(questions, assistant)
+    t = Table(title="fitting on dev (answerable questions): ablation")
+    for col in ("configuration", "recall@5", "[1] gold", "overclaim"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r.name, f"{r.recall_at_5:.3f}", f"{r.cite1_gold:.3f}", f"{r.overclaim_rate:.3f}")
+    Console(width=200).print(t)
+    header = settings.weights_file.read_text(encoding="utf-8").split("[rerank]")[0].rstrip() \
+        if settings.weights_file.is_file() else "# Fitted by `regqa eval --fit`."
+    settings.weights_file.write_text(weights.to_toml(header), encoding="utf-8")
+    print(f"wrote {settings.weights_file}", file=sys.stderr)
 
 
 def _progress(name: str, n: int, enabled: bool):
@@ -50,18 +79,61 @@ def _progress(name: str, n: int, enabled: bool):
     return bar, (lambda i, total, r: bar.update(1))
 
 
-def run_eval(args) -> int:
-    from rag.evaluation import GoldSetError, load_goldset, run, summarize
-    from rag.settings import Settings
-    from rag.store import ChunkStore
+def set_name(path: Path) -> str:
+    """"dev" / "heldout" for the default files, else the file's stem."""
+    for name, p in DEFAULT_SETS.items():
+        if path.resolve() == p.resolve():
+            return name
+    return path.stem
 
+
+def with_user_docs(settings, questions, progress: bool):
+    """A settings whose index is a temporary copy of ``settings``' with every question's ``user_docs``
+    ingested as the user's own uploads (so evaluation never writes into the real index); the same
+    settings when no question has any. Returns (settings, cleanup)."""
+    files = {}
+    for q in questions:
+        for d in q.user_docs:
+            files[(_ROOT / d["file"]).resolve()] = d  # relative to the checkout ("tests/eval/userdocs/x.md")
+    if not files:
+        return settings, lambda: None
+    import shutil
+    import tempfile
+
+    from ingest.indexer import Indexer
+    from ingest.sources import user_meta
+
+    tmp = Path(tempfile.mkdtemp(prefix="regqa-eval-"))
+    if settings.chroma_url:
+        raise SystemExit("error: questions with user_docs need the embedded index (unset REGQA_CHROMA_URL)")
+    shutil.copytree(settings.chroma_dir, tmp / "chroma")
+    local = settings.with_(data_dir=tmp)
+    items = []
+    for path, d in files.items():
+        # source_file relative to tests/eval ("userdocs/policy.md"), as the gold entries name it
+        root = EVAL_DIR if path.is_relative_to(EVAL_DIR) else path.parent
+        items.append((path, user_meta(path, root, d.get("jurisdiction", ""))))
+    report = Indexer(local, progress=progress).ingest(items)
+    for r in report.errors:
+        print(f"error: {r.error}", file=sys.stderr)
+    return local, lambda: shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_eval(args) -> int:
+    from rag.core.settings import Settings
+    from rag.evaluation import GoldSetError, load_goldset, run, summarize
+    from rag.index.store import ChunkStore
+
+    paths = args.set or [p for p in DEFAULT_SETS.values() if p.is_file()]
+    sets: dict[str, list] = {}
     try:
-        questions = load_goldset(args.set, types=args.type, limit=args.limit)
+        for path in paths:
+            sets[set_name(path)] = load_goldset(path, types=args.type, limit=args.limit)
     except GoldSetError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
-    if not questions:
-        print(f"error: {args.set}: no questions (check --type)", file=sys.stderr)
+    if not any(sets.values()):
+        print(f"error: {', '.join(map(str, paths))}: no questions (check --type)", file=sys.stderr)
         return EXIT_USAGE
     settings = Settings.from_env()
     if ChunkStore(settings).count() == 0:
@@ -70,28 +142,41 @@ def run_eval(args) -> int:
 
     from rag import Assistant
 
-    assistant = Assistant.from_settings(settings)
-    llm = args.llm
+    settings, cleanup = with_user_docs(settings, [q for qs in sets.values() for q in qs], not args.no_progress)
+    try:
+        assistant = Assistant.from_settings(settings)
+        llm = args.llm
+        if args.fit:
+            if "dev" not in sets:
+                print("error: --fit needs the dev set (tests/eval/gold.jsonl) among --set", file=sys.stderr)
+                return EXIT_USAGE
+            _fit(assistant, sets["dev"], settings)
 
-    def answer(question, history):
-        return assistant.answer(question, history, llm=llm)
+        def answer(question, history):
+            return assistant.answer(question, history, llm=llm)
 
-    runs = {}
-    bar, cb = _progress("regqa eval", len(questions), not args.no_progress)
-    runs["regqa"] = run(questions, answer, progress=cb)
-    if bar:
-        bar.close()
-    if args.baseline:
-        from ingest.baseline import BaselineRAG, baseline_hit_matches
+        runs: dict[str, dict[str, list]] = {}  # set -> engine -> results
+        for name, questions in sets.items():
+            if not questions:
+                continue
+            bar, cb = _progress(f"regqa eval {name}", len(questions), not args.no_progress)
+            runs[name] = {"regqa": run(questions, answer, progress=cb)}
+            if bar:
+                bar.close()
+        if args.baseline:
+            from bench.baseline import BaselineRAG, baseline_hit_matches
 
-        base = BaselineRAG(settings, progress=not args.no_progress)
-        base.build()
-        bar, cb = _progress("baseline", len(questions), not args.no_progress)
-        runs["baseline"] = run(questions, base.answer, hit_match=baseline_hit_matches, progress=cb)
-        if bar:
-            bar.close()
+            base = BaselineRAG(settings, progress=not args.no_progress)
+            base.build()
+            for name, questions in sets.items():
+                bar, cb = _progress(f"baseline {name}", len(questions), not args.no_progress)
+                runs[name]["baseline"] = run(questions, base.answer, hit_match=baseline_hit_matches, progress=cb)
+                if bar:
+                    bar.close()
+    finally:
+        cleanup()
 
-    summaries = {name: summarize(rs) for name, rs in runs.items()}
+    summaries = {name: {eng: summarize(rs) for eng, rs in by_engine.items()} for name, by_engine in runs.items()}
     _print(runs, summaries)
     floors = {}
     if args.check_floors or args.json:
@@ -102,15 +187,20 @@ def run_eval(args) -> int:
             return EXIT_USAGE
     from rag.evaluation.report import check_floors, to_json, write_html
 
-    missed = check_floors(summaries["regqa"]["overall"], floors) if floors else []
+    missed = [f"{name}: {m}" for name in runs
+              for m in (check_floors(summaries[name]["regqa"]["overall"], floors[name]) if name in floors else [])]
     if args.json:
-        to_json(runs, args.json, gold_set=str(args.set), llm=llm or settings.llm, floors=floors, floors_missed=missed)
+        to_json({f"{eng}:{name}" if eng != "regqa" else name: rs for name, by_engine in runs.items()
+                 for eng, rs in by_engine.items()}, args.json, gold_sets={n: str(p) for n, p in zip(sets, paths, strict=False)},
+                llm=llm or settings.llm, floors=floors, floors_missed=missed)
         print(f"wrote {args.json}", file=sys.stderr)
     if args.html:
-        write_html(runs, args.html)
+        write_html({f"{eng} {name}": rs for name, by_engine in runs.items() for eng, rs in by_engine.items()},
+                   args.html)
         print(f"wrote {args.html}", file=sys.stderr)
-    if all(r.error for r in runs["regqa"]):
-        print(f"error: every question failed, first: {runs['regqa'][0].error}", file=sys.stderr)
+    every = [r for by_engine in runs.values() for r in by_engine["regqa"]]
+    if every and all(r.error for r in every):
+        print(f"error: every question failed, first: {every[0].error}", file=sys.stderr)
         return EXIT_PARTIAL
     if args.check_floors:
         for m in missed:
@@ -122,14 +212,15 @@ def run_eval(args) -> int:
 
 
 def _print(runs: dict, summaries: dict) -> None:
+    """Tables with one row per (group, set[, engine]): dev and held-out side by side."""
     from rich.console import Console
     from rich.table import Table
 
     from rag.evaluation.report import LABELS, METRICS, failures, fmt
 
     console = Console()
-    if not console.is_terminal:  # piped to a file: 80 columns would squash the 12-column tables
-        console = Console(width=200)
+    if not console.is_terminal:  # piped to a file: 80 columns would squash the tables
+        console = Console(width=220)
 
     def table(title: str, rows: list[tuple[str, dict]]) -> Table:
         t = Table(title=title)
@@ -141,18 +232,19 @@ def _print(runs: dict, summaries: dict) -> None:
             t.add_row(name, str(row["n"]), *(fmt(m, row[m]) for m in METRICS))
         return t
 
-    console.print(table("overall", [(name, s["overall"]) for name, s in summaries.items()]))
+    def label(group: str, name: str, eng: str) -> str:
+        parts = [p for p in (group, name) if p]
+        return " · ".join(parts) + ("" if eng == "regqa" else f" ({eng})")
+
+    console.print(table("overall", [(label("", name, eng), s["overall"])
+                                    for name, by_engine in summaries.items() for eng, s in by_engine.items()]))
     for key, title in (("by_type", "by question type"), ("by_law", "by law")):
-        rows = []
-        for group in summaries["regqa"][key]:
-            for name, s in summaries.items():
-                label = group if len(summaries) == 1 else f"{group} ({name})"
-                rows.append((label, s[key][group]))
+        groups = sorted({g for by_engine in summaries.values() for g in by_engine["regqa"][key]})
+        rows = [(label(g, name, eng), s[key][g]) for g in groups for name, by_engine in summaries.items()
+                for eng, s in by_engine.items() if g in s[key]]
         console.print(table(title, rows))
-    for name, rs in runs.items():
-        fails = failures(rs)
-        console.print(f"[bold]{name}: {len(fails)} of {len(rs)} questions failed[/bold]")
-        if name != "regqa":
-            continue  # the baseline fails nearly everything by design; its table is the comparison
+    for name, by_engine in runs.items():
+        fails = failures(by_engine["regqa"])
+        console.print(f"[bold]{name}: {len(fails)} of {len(by_engine['regqa'])} questions failed[/bold]")
         for f in fails:
             console.print(f"  {f['id']} ({f['type']}): {'; '.join(f['reasons'])}", markup=False, highlight=False)

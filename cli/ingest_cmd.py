@@ -45,7 +45,7 @@ def register(sub) -> None:
 def run_ingest(args) -> int:
     from ingest.indexer import Indexer
     from ingest.sources import collect, default_items
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     settings = Settings.from_env()
     items, missing = collect(args.paths, settings, args.jurisdiction) if args.paths else default_items(settings)
@@ -81,8 +81,8 @@ def _print_summary(report) -> None:
 
 
 def run_sources(args) -> int:
-    from rag.settings import Settings
-    from rag.store import ChunkStore
+    from rag.core.settings import Settings
+    from rag.index.store import ChunkStore
 
     docs = ChunkStore(Settings.from_env()).documents()
     keys = ("doc_id", "law_id", "title", "jurisdiction", "language", "source_file", "units", "chunks",
@@ -109,7 +109,7 @@ def run_sources(args) -> int:
 
 def run_remove(args) -> int:
     from ingest.indexer import Indexer
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     indexer = Indexer(Settings.from_env(), progress=False)
     status = EXIT_OK

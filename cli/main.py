@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-from rag.errors import BackendUnavailable, IndexNotReady
+from rag.core.errors import BackendUnavailable, IndexNotReady
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

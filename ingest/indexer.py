@@ -3,7 +3,7 @@
 - Unchanged files (same bytes, split format and chunk size as the live version) are skipped:
   nothing is embedded.
 - A changed file's new chunks are written, then the document is switched to
-  them and its old chunks are deleted (see rag/store.py for why this order).
+  them and its old chunks are deleted (see rag/index/store.py for why this order).
 - Chunks already written by an interrupted ingest are reused, not re-embedded.
 - One failing document is reported and skipped; the others go on and nothing
   already indexed is touched.
@@ -25,10 +25,10 @@ from ingest.errors import IngestError
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
 from ingest.splitter import SPLIT_FORMAT, to_chunks
-from rag.errors import BackendUnavailable
-from rag.settings import Settings
-from rag.store import ChunkStore
-from rag.types import Chunk
+from rag.core.errors import BackendUnavailable
+from rag.core.settings import Settings
+from rag.core.types import Chunk
+from rag.index.store import ChunkStore
 
 
 @dataclass

@@ -15,7 +15,7 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.loaders.registry import SUPPORTED_EXTENSIONS
 from ingest.model import DocMeta
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 _META_FIELDS = {f.name for f in fields(DocMeta)}
 

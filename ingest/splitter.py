@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 from ingest.model import ParsedDocument, Unit
-from rag.citations import ABBREV_RE
-from rag.types import Chunk
+from rag.core.citations import ABBREV_RE
+from rag.core.types import Chunk
 
 # Bump when a change here or in a loader changes the chunks of an unchanged file: the next
 # ingest then re-splits every document (ingest/indexer.version_hash).

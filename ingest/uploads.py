@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ingest.errors import IngestError
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 ALLOWED_EXTENSIONS = (".pdf", ".html", ".htm", ".xml", ".txt", ".md", ".docx")
 _UNSAFE_RE = re.compile(r"[^\w.\-]+", re.UNICODE)

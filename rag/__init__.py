@@ -1,7 +1,7 @@
 """regqa retrieval and answering: re-exports of the public API.
 
 Lazy (PEP 562): ``import rag`` stays cheap for modules that only need
-``rag.settings`` or ``rag.types``; the Assistant module is imported on first use.
+``rag.core.settings`` or ``rag.core.types``; the Assistant module is imported on first use.
 """
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import importlib
 
 _EXPORTS = {
     "Assistant": "rag.assistant",
-    "Answer": "rag.types",
-    "Citation": "rag.types",
-    "Chunk": "rag.types",
-    "Hit": "rag.types",
-    "Scope": "rag.types",
-    "Settings": "rag.settings",
+    "Answer": "rag.core.types",
+    "Citation": "rag.core.types",
+    "Chunk": "rag.core.types",
+    "Hit": "rag.core.types",
+    "Scope": "rag.core.types",
+    "Settings": "rag.core.settings",
 }
 __all__ = sorted(_EXPORTS)
 

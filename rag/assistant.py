@@ -11,9 +11,9 @@ import re
 import time
 from collections.abc import Iterator
 
-from rag.errors import BackendUnavailable, IndexNotReady
-from rag.settings import Settings
-from rag.types import Answer, Hit, Scope
+from rag.core.errors import BackendUnavailable, IndexNotReady
+from rag.core.settings import Settings
+from rag.core.types import Answer, Hit, Scope
 
 _TOKEN_RE = re.compile(r"\S+\s*|\s+")
 _WORDS_PER_TOKEN = 4
@@ -63,7 +63,10 @@ class Assistant:
         self.settings = settings or Settings.from_env()
         self._store = store
         self._retriever = retriever
-        self._catalog = catalog
+        self._catalog = catalog  # a fixed catalog (tests); else built from the index's documents
+        self._catalogs: tuple = (None, None)  # (documents key, catalog)
+        self._weights = None
+        self._judge = False  # False: not built yet; None: no cross-encoder
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -73,7 +76,7 @@ class Assistant:
     @property
     def store(self):
         if self._store is None:
-            from rag.store import ChunkStore
+            from rag.index.store import ChunkStore
 
             self._store = getattr(self._retriever, "store", None) or ChunkStore(self.settings)
         return self._store
@@ -81,18 +84,48 @@ class Assistant:
     @property
     def retriever(self):
         if self._retriever is None:
-            from rag.retrieval import HybridRetriever
+            from rag.retrieve.hybrid import HybridRetriever
 
-            self._retriever = HybridRetriever(self.settings, store=self.store)
+            self._retriever = HybridRetriever(self.settings, store=self.store, judge=self.judge, weights=self.weights)
         return self._retriever
 
     @property
-    def catalog(self):
-        if self._catalog is None:
-            from rag.catalog import LawCatalog
+    def weights(self):
+        """The fitted ranking and lead numbers (``Settings.weights_file``)."""
+        if self._weights is None:
+            from rag.core.weights import Weights
 
-            self._catalog = LawCatalog.load()
-        return self._catalog
+            self._weights = Weights.load(self.settings.weights_file)
+        return self._weights
+
+    @property
+    def judge(self):
+        """The cross-encoder that judges whether a passage answers a question (None when turned off with
+        REGQA_RERANKER=none or not installed). Loaded on its first use."""
+        if self._judge is False:
+            from rag.retrieve.rerank import CrossEncoder
+
+            self._judge = CrossEncoder() if self.settings.reranker != "none" and CrossEncoder.available() else None
+        return self._judge
+
+    @property
+    def catalog(self):
+        """The catalog of what is indexed now (rebuilt when a document is added, replaced or removed)."""
+        if self._catalog is not None:
+            return self._catalog
+        try:
+            docs = self.store.documents()
+        except Exception:  # no index yet (the app's sidebar asks for flags before the first ingest)
+            docs = []
+        return self.catalog_for(docs)
+
+    def catalog_for(self, docs: list[dict]):
+        from rag.understand.catalog import LawCatalog
+
+        key = tuple((d.get("doc_id"), d.get("file_hash"), d.get("title")) for d in docs)
+        if self._catalogs[0] != key:
+            self._catalogs = (key, LawCatalog.with_documents(docs, sources_file=self.settings.sources_file))
+        return self._catalogs[1]
 
     def documents(self) -> list[dict]:
         """The indexed documents (registry records); raises IndexNotReady when there are none."""
@@ -112,7 +145,7 @@ class Assistant:
         for law_id, d in by_law.items():
             name = ""
             try:
-                info = self.catalog.law(law_id)
+                info = self.catalog_for(docs).law(law_id)
                 name = getattr(info, "short_name", "") or getattr(info, "title", "")
             except Exception:  # a law not in the catalog (user uploads): fall back to the document title
                 name = ""
@@ -122,10 +155,11 @@ class Assistant:
     # -- answering --
     def understand(self, question: str, history: list[dict] | None, docs: list[dict], *, jurisdictions=None,
                    law_ids=None) -> Scope:
-        from rag.understand import understand
+        from rag.understand.scope import understand
 
         indexed = sorted({d.get("law_id") or d["doc_id"] for d in docs})
-        return understand(question, history, catalog=self.catalog, indexed_law_ids=indexed,
+        catalog = self._catalog or self.catalog_for(docs)
+        return understand(question, history, catalog=catalog, indexed_law_ids=indexed,
                           jurisdictions=list(jurisdictions) if jurisdictions else None,
                           law_ids=list(law_ids) if law_ids else None)
 
@@ -146,8 +180,8 @@ class Assistant:
     def stream(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
                doc_ids=None, llm: str | None = None) -> Iterator[tuple[str, object]]:
         """Yields ("token", str) pieces of the answer text, then ("answer", Answer)."""
-        from rag.compose import abstain, compose
-        from rag.lexicon import language_of
+        from rag.answer.offline.compose import abstain, compose
+        from rag.understand.lexicon import language_of
 
         t0 = time.perf_counter()
         question = (question or "").strip()
@@ -161,7 +195,10 @@ class Assistant:
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
             retriever = _DocView(self.retriever, list(doc_ids)) if doc_ids else self.retriever
-            ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs))
+            previous = next((str(t.get("content") or "") for t in reversed(history or [])
+                             if isinstance(t, dict) and t.get("role") == "assistant"), "")
+            ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
+                          judge=self.judge, weights=self.weights, previous_answer=previous)
             for piece in word_groups(ans.text):
                 yield "token", piece
         elif not hits:
@@ -185,7 +222,7 @@ class Assistant:
 
     def _llm(self, name: str):
         try:
-            from rag.llm_answerer import LLMAnswerer
+            from rag.answer.llm.answerer import LLMAnswerer
         except ImportError as e:
             raise BackendUnavailable(f"the LLM answerer {name!r} is not available in this build ({e}); "
                                      f"use REGQA_LLM=offline") from e

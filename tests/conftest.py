@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

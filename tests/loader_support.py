@@ -15,8 +15,8 @@ from ingest.loaders.registry import load_document, pick_loader
 from ingest.model import DocMeta, ParsedDocument
 from ingest.sources import load_source_list
 from ingest.splitter import to_chunks
-from rag.settings import Settings
-from rag.types import Chunk
+from rag.core.settings import Settings
+from rag.core.types import Chunk
 
 
 def source_metas() -> dict[str, DocMeta]:

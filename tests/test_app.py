@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.feedback import FeedbackStore
+from ui.feedback import FeedbackStore
 
 pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -156,7 +156,7 @@ def test_regqa_app_command_line():
 
 
 def test_auth_rules(tmp_settings):
-    from rag.auth import AuthConfigError, auth_mode, check_password
+    from ui.auth import AuthConfigError, auth_mode, check_password
 
     s = tmp_settings.with_(app_auth="password", app_password="pässwort")
     assert auth_mode(s) == "password"
@@ -178,7 +178,7 @@ def test_oidc_without_secrets_explains_the_fix(gate_env, monkeypatch):
 
 
 def test_oidc_problem_checks_the_secrets():
-    from rag.auth import oidc_problem
+    from ui.auth import oidc_problem
 
     try:
         import authlib  # noqa: F401

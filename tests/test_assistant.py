@@ -8,7 +8,7 @@ import re
 import pytest
 
 from rag import Answer, Assistant
-from rag.errors import IndexNotReady
+from rag.core.errors import IndexNotReady
 
 DOCS = ["jp-ai-promotion-act-ja", "jp-ai-promotion-act-en", "eu-ai-act"]
 SEED = "what penalties does Japan's AI law carry?"

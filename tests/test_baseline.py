@@ -1,9 +1,9 @@
-"""The tutorial baseline RAG (ingest/baseline.py) on a real 2-document index with the real MiniLM."""
+"""The tutorial baseline RAG (bench/baseline.py) on a real 2-document index with the real MiniLM."""
 from __future__ import annotations
 
 from statistics import median
 
-from ingest.baseline import CHUNK_SIZE, BaselineRAG, article_headings, baseline_hit_matches
+from bench.baseline import CHUNK_SIZE, BaselineRAG, article_headings, baseline_hit_matches
 from rag.evaluation.goldset import GoldRef
 
 DOCS = ["jp-ai-promotion-act-en", "us-ca-sb53"]
@@ -31,7 +31,7 @@ def test_baseline_top4_of_1000_char_chunks(tmp_settings):
 def test_generous_heading_rule():
     assert {"16", "26-2", "31-2", "22757.1", "iii"} <= article_headings(
         "Article 16\n第二十六条の二 제31조의2\n22757.1. (a) text ANNEX III")
-    from rag.types import Chunk, Hit
+    from rag.core.types import Chunk, Hit
 
     def h(text):
         return Hit(chunk=Chunk(chunk_id="x", doc_id="d", law_id="l", text=text, body=text,

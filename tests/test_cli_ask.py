@@ -57,7 +57,7 @@ def test_chat_keeps_history_and_quits(index):
 
 
 def test_empty_index_exits_3(tmp_path, corpus_dir):
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     settings = Settings.from_env(data_dir=tmp_path / "empty", corpus_dir=corpus_dir)
     r = regqa(["ask", "what penalties does Japan's AI law carry?"], settings)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from rag.citations import label, paragraph_of, sentences
-from rag.compose import compose
-from rag.types import Chunk, Hit, Scope
+from rag.answer.offline.compose import compose
+from rag.core.citations import label, paragraph_of, sentences
+from rag.core.types import Chunk, Hit, Scope
 
 JP_16 = ("The national government is to collect information on trends of research and development, and the "
          "national government based on the results, is to give guidance, advice to a research and development "
@@ -105,7 +105,7 @@ def test_labels_and_paragraph_from_numbered_lines():
     ca = CHUNKS[6]
     assert label(ca, paragraph_of(ca, ca.body.index("(b)"))) == "Cal. Bus. & Prof. Code § 22757.2(b)"
     assert label(chunk("e", "e", "27", "x", jur="EU", cite="Regulation (EU) 2024/1689", kind="recital")) \
-        == "Regulation (EU) 2024/1689, Recital 27"
+        == "Regulation (EU) 2024/1689, Recital 27 (non-binding)"
     assert label(chunk("e", "e", "III", "x", jur="EU", cite="Regulation (EU) 2024/1689", kind="annex")) \
         == "Regulation (EU) 2024/1689, Annex III"
     kr = CHUNKS[5]
@@ -273,8 +273,8 @@ def test_quoted_list_lead_in_is_followed_by_its_items_across_chunks():
 
 
 def test_list_items_stop_at_a_new_paragraph_and_skip_roman_sub_items():
-    from rag.citations import Quote
-    from rag.lists import list_items
+    from rag.answer.offline.lists import list_items
+    from rag.core.citations import Quote
     from tests.test_lists import law_of
 
     body = ("1. Providers shall:\n(a) keep logs;\n(b) use one of the following:\n(i) a register;\n(ii) a file;\n"
@@ -312,7 +312,7 @@ def test_quoted_point_of_a_list_brings_its_lead_in_and_items_when_the_list_is_wh
 
 
 def test_a_sentence_referring_back_is_quoted_with_the_sentence_it_refers_to():
-    from rag.quotes import select_quotes
+    from rag.answer.offline.quotes import select_quotes
 
     body = ("3. The controller shall answer a request within one month of its receipt. That period may be extended "
             "by two further months where necessary. Requests made by electronic means are answered electronically.\n"
@@ -326,3 +326,38 @@ def test_a_sentence_referring_back_is_quoted_with_the_sentence_it_refers_to():
     assert back.text == ("4. Providers shall train their staff in literacy. This obligation does not require any "
                          "literacy certificate."), back.text  # "This Regulation" is not the sentence before
     assert back.paragraph == "4"
+
+
+def test_lead_claims_an_answer_only_when_the_cross_encoder_says_the_quote_answers():
+    # the real bundled cross-encoder, with an explicit threshold (the fitted one lives in rag/data/weights.toml)
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+
+    judge, weights = CrossEncoder(), Weights(answers_min_logit=0.0)
+    scope = Scope(law_ids=["eu-ai"], jurisdictions=["EU"], aspects=["penalties"])
+    good = compose("What fines apply for prohibited AI practices under the EU AI Act?", scope, hits_of(("eu", "99")),
+                   retriever=ChunkList(CHUNKS), judge=judge, weights=weights)
+    assert good.claims_answer and "No indexed provision clearly answers" not in good.text
+    off = compose("How many members sit on the AI Board and who appoints them?",
+                  Scope(law_ids=["eu-ai"], jurisdictions=["EU"]), hits_of(("eu", "99")),
+                  retriever=ChunkList(CHUNKS), judge=judge, weights=weights)
+    assert not off.abstained and not off.claims_answer
+    assert off.text.splitlines()[0].startswith("No indexed provision clearly answers this. The closest are")
+    assert_verbatim(off)  # still quoted, only not presented as the answer
+
+
+def test_user_uploads_and_recitals_are_labelled():
+    up = replace(CHUNKS[4], kind="user", citation_name="Team AI policy")
+    assert label(up, "3").startswith("Your upload: Team AI policy")
+    rec = chunk("e", "e", "12", "x", jur="EU", cite="Regulation (EU) 2024/1689", kind="recital")
+    assert label(rec).endswith("Recital 12 (non-binding)")
+
+
+def test_followup_asking_something_new_does_not_repeat_the_previous_quotes():
+    scope = Scope(law_ids=["eu-ai"], jurisdictions=["EU"], aspects=["penalties"], source="history")
+    first = compose("What fines apply for prohibited AI practices?", replace(scope, source="question"),
+                    hits_of(("eu", "99")), retriever=ChunkList(CHUNKS))
+    again = compose("And what must the Member States do about penalties?", scope, hits_of(("eu", "99")),
+                    retriever=ChunkList(CHUNKS), previous_answer=first.text)
+    assert first.citations[0].quote not in again.text
+    assert "notify the Commission of the rules on penalties" in again.text

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.indexer import Indexer
 from ingest.sources import collect
-from rag.store import ChunkStore
+from rag.index.store import ChunkStore
 
 ARTICLE = "Article {n} Records\nThe operator of register {d} shall keep record {n} of each decision for {n} years.\n\n"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 GOLD = Path(__file__).parent / "eval" / "gold.jsonl"
 TYPES = {"single", "multi", "absence", "false_premise", "comparison", "out_of_corpus", "followup", "japanese", "typo"}

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from rag.core.types import Answer, Chunk, Citation, Hit
 from rag.evaluation import metrics as M
 from rag.evaluation.goldset import GoldRef, GoldSetError, parse_question
 from rag.evaluation.runner import score
-from rag.types import Answer, Chunk, Citation, Hit
 
 JP = "jp/ai-promotion-act-2025"
 JP_FILE = f"{JP}/source/egov_ja.xml"
@@ -149,7 +149,7 @@ def test_goldset_validation_names_the_problem():
 
 
 def test_run_records_errors_and_stops_on_unavailable_backend():
-    from rag.errors import BackendUnavailable
+    from rag.core.errors import BackendUnavailable
     from rag.evaluation.runner import run
 
     qs = [parse_question(_q(id="ok")), parse_question(_q(id="boom"))]

@@ -1,9 +1,9 @@
-"""rag/export.py and rag/highlight.py: the Markdown export carries the citations; quotes are
+"""ui/export.py and ui/highlight.py: the Markdown export carries the citations; quotes are
 highlighted inside escaped passages; flagged sentences are marked."""
 from __future__ import annotations
 
-from rag.export import to_markdown
-from rag.highlight import citation_card_html, find_spans, highlight, mark_flagged
+from ui.export import to_markdown
+from ui.highlight import citation_card_html, find_spans, highlight, mark_flagged
 
 CIT = {"n": 1, "doc_id": "jp-ai-promotion-act-en", "law_title": "AI Promotion Act", "jurisdiction": "JP",
        "article": "16", "paragraph": "", "quote": "give guidance, advice",

@@ -16,8 +16,8 @@ from ingest.errors import IngestError
 from ingest.indexer import Indexer
 from ingest.loaders.registry import load_document
 from ingest.sources import collect, user_meta
-from rag.errors import BackendUnavailable
-from rag.store import ChunkStore
+from rag.core.errors import BackendUnavailable
+from rag.index.store import ChunkStore
 
 ARTICLE = "Article {n} Duties\nThe operator of system {n} shall keep records of every decision for ten years.\n\n"
 

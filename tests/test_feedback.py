@@ -1,9 +1,9 @@
-"""rag/feedback.py: ratings and comments persist in SQLite across store instances."""
+"""ui/feedback.py: ratings and comments persist in SQLite across store instances."""
 from __future__ import annotations
 
 import pytest
 
-from rag.feedback import FeedbackStore
+from ui.feedback import FeedbackStore
 
 
 def test_add_and_list_roundtrip(tmp_path):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ingest.indexer import Indexer
 from ingest.sources import collect
-from rag.store import ChunkStore
+from rag.index.store import ChunkStore
 
 LAW_V1 = """Model Act on Widgets
 

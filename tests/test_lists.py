@@ -1,11 +1,11 @@
-"""rag/lists.py on hand-made provisions in the list formats of the corpus: EUR-Lex "(a)" with roman
+"""rag/answer/offline/lists.py on hand-made provisions in the list formats of the corpus: EUR-Lex "(a)" with roman
 sub-items, e-Gov "一" items after "次に掲げる", the Japanese Law Translation's "(i)" items after
 "the following items", Korean "1." items after "as follows: <Amended ...>"."""
 from __future__ import annotations
 
-from rag.citations import Quote
-from rag.lists import first_item_style, is_lead_in, lead_in, list_items, position
-from rag.types import Chunk
+from rag.answer.offline.lists import first_item_style, is_lead_in, lead_in, list_items, position
+from rag.core.citations import Quote
+from rag.core.types import Chunk
 
 
 def chunk(body, *, article="1", seq=1, para="", doc="d"):
@@ -80,7 +80,7 @@ def test_lead_in_of_a_quoted_point_is_found_in_an_earlier_chunk_but_not_across_p
 
 
 def test_definition_question_expands_only_the_list_of_the_asked_term():
-    from rag.lexicon import terms
+    from rag.understand.lexicon import terms
 
     c = chunk("この法律において「仮名加工情報」とは、次の各号に掲げる措置を講じて得られる情報をいう。\n一 記述等の削除\n二 符号の削除")
     lead = sentence(c, "この法律において「仮名加工情報」とは、次の各号に掲げる措置を講じて得られる情報をいう。")

@@ -1,4 +1,4 @@
-"""LLM answering with the scripted chat model (the one fake, rag/fakes.py) over a
+"""LLM answering with the scripted chat model (the one fake, rag/answer/llm/demo.py) over a
 real small index of Japan's AI Promotion Act (English translation)."""
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from rag.errors import BackendUnavailable
-from rag.fakes import ScriptedChatModel, echo_passages
-from rag.llm import get_chat_model
-from rag.llm_answerer import LLMAnswerer, build_messages, prompts
-from rag.store import ChunkStore
-from rag.types import Answer, Hit, Scope
+from rag.answer.llm.answerer import LLMAnswerer, build_messages, prompts
+from rag.answer.llm.demo import ScriptedChatModel, echo_passages
+from rag.answer.llm.models import get_chat_model
+from rag.core.errors import BackendUnavailable
+from rag.core.types import Answer, Hit, Scope
+from rag.index.store import ChunkStore
 
 QUESTION = "What must the State do about research and development of AI-related technology?"
 

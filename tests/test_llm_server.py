@@ -13,11 +13,11 @@ import os
 
 import pytest
 
-from rag.claims import markers, split_sentences
-from rag.llm_answerer import LLMAnswerer, verification_text
-from rag.store import ChunkStore
-from rag.types import Hit, Scope
-from rag.verify import check
+from rag.answer.llm.answerer import LLMAnswerer, verification_text
+from rag.core.types import Hit, Scope
+from rag.index.store import ChunkStore
+from rag.verify.checks import check
+from rag.verify.claims import markers, split_sentences
 
 pytestmark = [
     pytest.mark.integration,

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from rag.bm25 import index_for
-from rag.catalog import LawCatalog
-from rag.retrieval import HybridRetriever
-from rag.types import Scope
-from rag.understand import understand
+from rag.core.types import Scope
+from rag.index.bm25 import index_for
+from rag.retrieve.hybrid import HybridRetriever
+from rag.understand.catalog import LawCatalog
+from rag.understand.scope import understand
 
 DOCS = ["jp-ai-promotion-act-ja", "jp-ai-promotion-act-en", "jp-appi-ja", "jp-penal-code-ja", "eu-ai-act"]
 
@@ -205,7 +205,7 @@ def test_bm25_index_follows_the_store_version(tmp_path, corpus_dir):
 
 
 def test_law_chunks_rechecks_the_store_after_a_while(tmp_path, corpus_dir, monkeypatch):
-    import rag.retrieval as R
+    import rag.retrieve.hybrid as R
     from tests.conftest import build_index
 
     monkeypatch.setattr(R, "_INDEX_RECHECK_S", 3600.0)  # "recently checked", however slow the machine

@@ -12,8 +12,8 @@ import pytest
 from bench.chroma_server import chroma_server, free_port
 from ingest.indexer import Indexer
 from ingest.sources import default_items
-from rag.errors import BackendUnavailable
-from rag.store import ChunkStore
+from rag.core.errors import BackendUnavailable
+from rag.index.store import ChunkStore
 
 DOCS = ["jp-ai-promotion-act-en", "jp-ai-promotion-act-ja"]
 

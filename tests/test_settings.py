@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 
 def test_defaults(monkeypatch):

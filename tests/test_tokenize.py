@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.tokenize import detect_language, stem, tokenize
+from rag.core.text import detect_language, stem, tokenize
 
 
 def test_english_words_are_lowercased_stemmed_and_stopwords_dropped():

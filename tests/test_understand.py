@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.catalog import LawCatalog
-from rag.understand import defined_terms, find_articles, find_aspects, kanji_number, understand
+from rag.understand.catalog import LawCatalog
+from rag.understand.scope import defined_terms, find_articles, find_aspects, kanji_number, understand
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +213,29 @@ def test_ordinary_words_are_not_corrected_into_aspects():
 ])
 def test_defined_terms(sentence, terms):
     assert defined_terms(sentence) == terms
+
+
+def _indexed():
+    from rag.understand.catalog import LawCatalog
+
+    return sorted(LawCatalog.load().laws)
+
+
+def test_which_laws_apply_in_several_jurisdictions_searches_every_indexed_law_of_each():
+    from rag.understand.scope import understand
+
+    s = understand("A chatbot keeps producing fake nude pictures of a singer. Which laws apply in Japan, "
+                   "the EU and California?", indexed_law_ids=_indexed())
+    assert s.survey
+    assert {"jp-penal-code", "jp-appi", "jp-ai-promotion-act", "eu-dsa", "eu-gdpr", "us-ca-sb926"} <= set(s.law_ids)
+    assert "news-japan-grok" not in s.law_ids
+    assert set(s.jurisdictions) == {"JP", "EU", "US-CA"}
+
+
+def test_compare_that_with_another_law_keeps_the_earlier_one():
+    from rag.understand.scope import understand
+
+    history = [{"role": "user", "content": "What fines does the Digital Markets Act set for gatekeepers?"},
+               {"role": "assistant", "content": "The DMA sets fines in Art. 30 ..."}]
+    s = understand("Compare that with the GDPR.", history, indexed_law_ids=_indexed())
+    assert s.law_ids == ["eu-dma", "eu-gdpr"] and s.comparison and "penalties" in s.aspects

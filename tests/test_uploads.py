@@ -44,7 +44,7 @@ def test_empty_file_refused(tmp_settings):
 
 
 def test_ingest_uploads_good_and_bad(tmp_settings):
-    from rag.store import ChunkStore
+    from rag.index.store import ChunkStore
 
     text = (b"Internal AI policy\n\nArticle 1 Purpose\nStaff must log every use of generative AI tools.\n\n"
             b"Article 2 Penalties\nBreaches are reported to the compliance officer.\n")

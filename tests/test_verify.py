@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.claims import markers, split_sentences
-from rag.verify import check, injection_matches, strip_injections, verify
+from rag.verify.checks import check, injection_matches, strip_injections, verify
+from rag.verify.claims import markers, split_sentences
 
 
 def _grep(corpus_dir, rel: str, pattern: str, width: int = 600) -> str:

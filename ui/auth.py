@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 MODES = ("none", "password", "oidc")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.types import Citation
+from rag.core.types import Citation
 
 _STATUTE = ("article", "section", "supplementary", "annex")
 

@@ -11,7 +11,7 @@ from ingest.errors import IngestError
 
 def max_file_bytes() -> int:
     """Files above REGQA_MAX_FILE_MB are refused rather than read into memory."""
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     return Settings.from_env().max_file_mb * 2**20
 

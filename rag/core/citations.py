@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.types import Chunk, Citation, Hit
+from rag.core.types import Chunk, Citation, Hit
 
 # Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
 # Japanese definitions read "（以下「本部長」という。）" in the middle of a sentence).
@@ -130,7 +130,7 @@ def provision_ref(chunk: Chunk, paragraph: str = "") -> str:
     if para and not para.startswith("("):
         para = f"({para})"
     if kind == "recital":
-        return f"Recital {art}"
+        return f"Recital {art} (non-binding)"  # recitals explain the articles; they create no obligations
     if kind == "annex":
         return f"Annex {art}"
     if kind == "section":
@@ -143,8 +143,12 @@ def provision_ref(chunk: Chunk, paragraph: str = "") -> str:
     return f"Art. {art}{para}"
 
 
+USER_PREFIX = "Your upload: "  # a user's document never reads like an official law
+
+
 def law_name(chunk: Chunk) -> str:
-    return chunk.citation_name or chunk.short_name or chunk.law_title or chunk.law_id
+    name = chunk.citation_name or chunk.short_name or chunk.law_title or chunk.law_id
+    return USER_PREFIX + name if chunk.kind == "user" and not name.startswith(USER_PREFIX) else name
 
 
 def label(chunk: Chunk, paragraph: str = "") -> str:

@@ -10,11 +10,22 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The engine's own data files (lexicon, templates, weights): read-only, shipped with the package.
+PACKAGE_DATA = _PROJECT_ROOT / "rag" / "data"
+DEFAULT_SOURCES = _PROJECT_ROOT / "corpus" / "sources.toml"
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"REGQA_{name}", default)
+def _convert(type_name, raw: str):
+    """A REGQA_* string as the field's type (annotations are strings under ``from __future__``)."""
+    kind = str(type_name)
+    if "Path" in kind:
+        return Path(raw)
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    return raw
 
 
 def _default_corpus_dir() -> str:
@@ -37,6 +48,8 @@ class Settings:
     top_k: int = 6
     dense_k: int = 30
     bm25_k: int = 30
+    reranker: str = "cross-encoder"  # cross-encoder (bundled ms-marco-MiniLM-L-12-v2 ONNX) | none
+    weights_file: Path = PACKAGE_DATA / "weights.toml"  # ranking and lead numbers, fitted by `regqa eval --fit`
     llm: str = "offline"  # offline | openai | ollama | fake
     llm_base_url: str = ""
     llm_model: str = ""
@@ -51,31 +64,17 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:
-        s = cls(
-            data_dir=Path(_env("DATA_DIR", "./data")),
-            corpus_dir=Path(_env("CORPUS_DIR", _default_corpus_dir())),
-            sources_file=Path(_env("SOURCES_FILE", str(_PROJECT_ROOT / "corpus" / "sources.toml"))),
-            upload_dir=Path(os.environ["REGQA_UPLOAD_DIR"]) if os.environ.get("REGQA_UPLOAD_DIR") else None,
-            chroma_url=_env("CHROMA_URL", ""),
-            collection=_env("COLLECTION", "regqa"),
-            embedder=_env("EMBEDDER", "minilm"),
-            embed_batch=int(_env("EMBED_BATCH", "64")),
-            max_chunk_chars=int(_env("MAX_CHUNK_CHARS", "900")),
-            max_file_mb=int(_env("MAX_FILE_MB", "25")),
-            top_k=int(_env("TOP_K", "6")),
-            dense_k=int(_env("DENSE_K", "30")),
-            bm25_k=int(_env("BM25_K", "30")),
-            llm=_env("LLM", "offline"),
-            llm_base_url=_env("LLM_BASE_URL", ""),
-            llm_model=_env("LLM_MODEL", ""),
-            llm_api_key=_env("LLM_API_KEY", ""),
-            llm_temperature=float(_env("LLM_TEMPERATURE", "0")),
-            llm_timeout=float(_env("LLM_TIMEOUT", "120")),
-            app_password=_env("APP_PASSWORD", ""),
-            app_auth=_env("APP_AUTH", "password" if os.environ.get("REGQA_APP_PASSWORD") else "none"),
-            upload_max_mb=int(_env("UPLOAD_MAX_MB", "20")),
-            feedback_db=Path(os.environ["REGQA_FEEDBACK_DB"]) if os.environ.get("REGQA_FEEDBACK_DB") else None,
-        )
+        """Every field from ``REGQA_<FIELD>`` when set, else its default above (written once, here in the
+        class). ``REGQA_APP_PASSWORD`` without ``REGQA_APP_AUTH`` turns the password gate on."""
+        kw = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"REGQA_{f.name.upper()}")
+            if f.name == "extra" or raw is None or (raw == "" and "Path" in str(f.type)):
+                continue
+            kw[f.name] = _convert(f.type, raw)
+        if "app_auth" not in kw and kw.get("app_password"):
+            kw["app_auth"] = "password"
+        s = cls(**kw)
         return s.with_(**overrides) if overrides else s
 
     def with_(self, **changes) -> Settings:

@@ -50,23 +50,10 @@ class Chunk:
 
     @property
     def cite_label(self) -> str:
-        """Human citation, e.g. "Regulation (EU) 2024/1689, Art. 99(3)"."""
-        name = self.citation_name or self.short_name or self.law_title
-        if self.unit_kind == "recital":
-            ref = f"Recital {self.article}"
-        elif self.unit_kind == "annex":
-            ref = f"Annex {self.article}"
-        elif self.unit_kind == "section":
-            ref = f"§ {self.article}"
-        elif self.unit_kind == "supplementary":
-            ref = "Supplementary Provisions"
-        elif self.unit_kind in ("page", "paragraph") or not self.article:
-            ref = self.label or ""
-        else:
-            ref = f"Art. {self.article}"
-        if ref and self.paragraph and "-" not in self.paragraph and self.unit_kind in ("article", "section"):
-            ref += f"({self.paragraph})"
-        return f"{name}, {ref}" if ref else name
+        """Human citation, e.g. "Regulation (EU) 2024/1689, Art. 99(3)" (one implementation: rag.core.citations)."""
+        from rag.core.citations import label
+
+        return label(self, self.paragraph)
 
 
 @dataclass
@@ -109,8 +96,13 @@ class Scope:
     aspects: list[str] = field(default_factory=list)  # penalties, definitions, dates, obligations, scope, responsibility
     language: str = "en"  # language of the question
     comparison: bool = False
+    # "Which laws apply in Japan, the EU and California?": every indexed law of each named jurisdiction is
+    # searched, and each answers only with a provision judged relevant
+    survey: bool = False
     unknown_laws: list[str] = field(default_factory=list)  # named laws that are not indexed
     resolved_question: str = ""  # the question after follow-up resolution
+    # resolved_question without the names of laws and countries (inside the scope they only add noise)
+    without_names: str = ""
     source: str = ""  # how the scope was found: "question", "history", "user filter", "none"
 
     def to_dict(self) -> dict:
@@ -125,6 +117,9 @@ class Answer:
     timings: dict = field(default_factory=dict)  # seconds: {"understand": .., "retrieve": .., "compose": .., "total": ..}
     answerer: str = "offline"
     abstained: bool = False  # True when the corpus does not answer
+    # True when the lead presents the quoted provisions as answering the question ("X addresses this
+    # in Art. N"); False for "No indexed provision clearly answers this. The closest are: ...".
+    claims_answer: bool = False
     flagged: list[str] = field(default_factory=list)  # sentences removed or flagged as unsupported
     hits: list[Hit] = field(default_factory=list)  # what retrieval returned (for eval and the UI)
 
@@ -136,6 +131,7 @@ class Answer:
             "timings": self.timings,
             "answerer": self.answerer,
             "abstained": self.abstained,
+            "claims_answer": self.claims_answer,
             "flagged": self.flagged,
             "retrieved": [
                 {"chunk_id": h.chunk.chunk_id, "doc_id": h.chunk.doc_id, "article": h.chunk.article,

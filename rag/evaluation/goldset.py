@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TYPES = {"single", "multi", "absence", "false_premise", "comparison", "out_of_corpus", "followup", "japanese", "typo"}
+TYPES = {"single", "multi", "absence", "false_premise", "comparison", "out_of_corpus", "followup", "japanese", "typo",
+         # held-out kinds: stories, other words for a statute concept, news-driven, dates and versions,
+         # a question in another language than the only text that answers it, the user's own upload
+         "scenario", "paraphrase", "news", "when", "version", "crosslingual", "user_doc"}
 REQUIRED = ("id", "type", "question", "history", "laws", "gold", "facts", "must_not", "abstain")
 
 
@@ -42,6 +45,8 @@ class GoldQuestion:
     abstain: bool = False
     notes: str = ""
     statement_facts: list[int] = field(default_factory=list)
+    as_of: str = ""  # "YYYY-MM-DD": asked as of that date (default: today)
+    user_docs: list[dict] = field(default_factory=list)  # [{"file": ..., "jurisdiction": ...}] uploaded first
 
     @property
     def answerable(self) -> bool:
@@ -90,10 +95,17 @@ def parse_question(row: dict, where: str = "<row>") -> GoldQuestion:
     must_not = [_check_regex(p, f"{where} must_not") for p in row["must_not"] or []]
     if not isinstance(row["abstain"], bool):
         raise GoldSetError(f"{where}: abstain must be true or false")
+    as_of = str(row.get("as_of") or "")
+    if as_of and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of):
+        raise GoldSetError(f"{where}: as_of must be YYYY-MM-DD, got {as_of!r}")
+    user_docs = row.get("user_docs") or []
+    if not isinstance(user_docs, list) or any(not isinstance(d, dict) or not d.get("file") for d in user_docs):
+        raise GoldSetError(f"{where}: user_docs must be a list of {{file, jurisdiction}}")
     return GoldQuestion(id=str(qid), type=row["type"], question=row["question"], history=history,
                         laws=list(row["laws"] or []), gold=gold, facts=facts, must_not=must_not,
                         abstain=row["abstain"], notes=row.get("notes", ""),
-                        statement_facts=list(row.get("statement_facts") or []))
+                        statement_facts=list(row.get("statement_facts") or []), as_of=as_of,
+                        user_docs=[dict(d) for d in user_docs])
 
 
 def load_goldset(path: str | Path, *, types: list[str] | None = None, limit: int | None = None) -> list[GoldQuestion]:

@@ -26,9 +26,9 @@ import math
 import re
 from collections.abc import Callable, Iterable
 
-from rag.citations import paragraph_covers
+from rag.core.citations import paragraph_covers
+from rag.core.types import Citation, Hit
 from rag.evaluation.goldset import GoldRef
-from rag.types import Citation, Hit
 
 _STRICT_UNITS = {"annex", "recital", "supplementary"}
 
@@ -59,6 +59,22 @@ def citation_matches(cit: Citation, gold: GoldRef) -> bool:
 
 
 HitMatcher = Callable[[Hit, GoldRef], bool]
+
+
+def first_citation_gold(citations: list[Citation], gold: list[GoldRef]) -> bool:
+    """Citation [1] (the one the lead names first) is a gold provision."""
+    first = min(citations, key=lambda c: c.n) if citations else None
+    return bool(first is not None and any(citation_matches(first, g) for g in gold))
+
+
+def overclaims(answer, gold: list[GoldRef], abstain: bool) -> bool:
+    """The answer's lead presents the quoted provisions as answering ("X addresses this in Art. N"),
+    but the question should have been declined, or citation [1] is none of the gold provisions."""
+    if not getattr(answer, "claims_answer", False):
+        return False
+    if abstain:
+        return True
+    return bool(gold) and not first_citation_gold(answer.citations, gold)
 
 
 def first_match_rank(hits: list[Hit], gold: list[GoldRef], match: HitMatcher = hit_matches) -> int | None:

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from rag.core.types import Answer
 from rag.evaluation import metrics as M
 from rag.evaluation.goldset import GoldQuestion
-from rag.types import Answer
 
 
 @dataclass
@@ -35,6 +35,8 @@ class QuestionResult:
     citation_precision: float | None = None
     citation_recall: float | None = None
     fact_recall: float | None = None
+    cite1_gold: bool | None = None  # citation [1] is a gold provision (answerable questions)
+    overclaim: bool = False  # the lead says the quotes answer, but [1] is no gold provision (or none was due)
     wrong: bool = False
     abstention_ok: bool = True
     passed: bool = False
@@ -72,6 +74,9 @@ def score(q: GoldQuestion, ans: Answer, latency: float, *, k: int = 5,
         r.mrr = M.mrr(ans.hits, q.gold, match=hit_match)
         r.citation_recall = M.citation_recall(ans.citations, q.gold)
     r.citation_precision = M.citation_precision(ans.citations, q.gold, r.text)
+    if q.gold and not q.abstain:
+        r.cite1_gold = M.first_citation_gold(ans.citations, q.gold)
+    r.overclaim = M.overclaims(ans, q.gold, q.abstain)
     found = M.fact_hits(r.text, q.facts)
     r.fact_recall = sum(found) / len(found) if found else None
     bad = M.must_not_matches(r.text, q.must_not)
@@ -91,6 +96,8 @@ def score(q: GoldQuestion, ans: Answer, latency: float, *, k: int = 5,
             reasons.append(f"missing fact {i}: {' | '.join(q.facts[i - 1])[:120]}")
     for p in bad:
         reasons.append(f"must_not matched: {p}")
+    if r.overclaim:
+        reasons.append("the lead claims the quotes answer, but citation [1] is no gold provision")
     r.reasons = reasons
     r.passed = not reasons
     return r
@@ -105,7 +112,7 @@ def run(questions: list[GoldQuestion], answer_fn: AnswerFn, *, k: int = 5, hit_m
         try:
             ans = answer_fn(q.question, list(q.history))
         except Exception as e:  # one broken answer must not hide the scores of the others
-            from rag.errors import BackendUnavailable, IndexNotReady
+            from rag.core.errors import BackendUnavailable, IndexNotReady
 
             if isinstance(e, BackendUnavailable | IndexNotReady):
                 raise

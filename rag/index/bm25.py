@@ -12,8 +12,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from rag.tokenize import tokenize
-from rag.types import Chunk
+from rag.core.text import tokenize
+from rag.core.types import Chunk
 
 _K1 = 1.2
 _B = 0.75

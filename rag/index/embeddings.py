@@ -17,7 +17,7 @@ import threading
 
 from langchain_core.embeddings import Embeddings
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 _CACHE: dict[str, Embeddings] = {}
 _LOCK = threading.Lock()

@@ -18,9 +18,9 @@ import json
 import time
 from urllib.parse import urlparse
 
-from rag.errors import BackendUnavailable
-from rag.settings import Settings
-from rag.types import Chunk
+from rag.core.errors import BackendUnavailable
+from rag.core.settings import Settings
+from rag.core.types import Chunk
 
 _PAGE = 2000  # rows per Chroma get(): bounded memory for large collections
 
@@ -57,7 +57,7 @@ class ChunkStore:
     @property
     def embedder(self):
         if self._embedder is None:
-            from rag.embeddings import get_embedder
+            from rag.index.embeddings import get_embedder
 
             self._embedder = get_embedder(self.settings)
         return self._embedder

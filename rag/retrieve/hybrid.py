@@ -11,24 +11,27 @@ Why each step (each fixes a failure of the plain similarity-search baseline):
 - direct article lookup ranks "Article 16"/"第十六条" first;
 - news/web pages, recitals and consolidations are demoted, near-duplicate units de-duplicated;
 - a JP law answered in English also gets the Japanese original of the top provision.
-The per-chunk boosts and de-duplication live in rag/ranking.py.
+The per-chunk boosts and de-duplication live in rag/retrieve/ranking.py.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
 from functools import lru_cache
 
-from rag.bm25 import BM25Index, index_for
-from rag.citations import paragraph_covers
-from rag.lexicon import terms
-from rag.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
-from rag.settings import Settings
-from rag.tokenize import tokenize
-from rag.types import Chunk, Hit, Scope
-from rag.understand import defined_terms, figure_regex
+from rag.core.citations import paragraph_covers
+from rag.core.settings import Settings
+from rag.core.text import tokenize
+from rag.core.types import Chunk, Hit, Scope
+from rag.core.weights import Weights
+from rag.index.bm25 import BM25Index, index_for
+from rag.retrieve.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
+from rag.understand.lexicon import terms
+from rag.understand.scope import defined_terms, figure_regex
 
+log = logging.getLogger(__name__)
 _RRF_K = 60
 _SCORE_W = 0.01
 _INDEX_RECHECK_S = 1.0
@@ -50,16 +53,18 @@ def parse_ref(ref: str) -> tuple[str, str]:
 
 
 class HybridRetriever:
-    def __init__(self, settings: Settings | None = None, store=None):
+    def __init__(self, settings: Settings | None = None, store=None, judge=None, weights: Weights | None = None):
         self.settings = settings or (store.settings if store is not None else Settings.from_env())
         self._store = store
+        self.judge = judge  # cross-encoder for re-ranking English questions (None: fused ranking only)
+        self.weights = weights or Weights()
         self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
         self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
 
     @property
     def store(self):
         if self._store is None:
-            from rag.store import ChunkStore
+            from rag.index.store import ChunkStore
 
             self._store = ChunkStore(self.settings)
         return self._store
@@ -134,9 +139,12 @@ class HybridRetriever:
         if len(scope.law_ids) > 1:
             # Comparison: each law gets its own ranking, interleaved, so one law cannot crowd out the others.
             per = max(2, math.ceil(k / len(scope.law_ids)))
+            # Surveys of many laws: no cross-encoder per law (the answerer judges each law's best hit once).
+            rerank = len(scope.law_ids) <= 3
             # No other-language twins here: with two or three hits per law, a twin would take the place of a
             # second provision (the answerer finds the twin of what it quotes by itself).
-            lists = [self._search(question, scope, [lid], per, doc_ids, twins=False) for lid in scope.law_ids]
+            lists = [self._search(question, scope, [lid], per, doc_ids, twins=False, rerank=rerank)
+                     for lid in scope.law_ids]
             out: list[Hit] = []
             for i in range(per):
                 out += [lst[i] for lst in lists if i < len(lst)]
@@ -168,7 +176,7 @@ class HybridRetriever:
         return conds[0] if len(conds) == 1 else {"$and": conds}
 
     def _search(self, question: str, scope: Scope, law_ids: list[str], k: int, doc_ids: list[str] | None,
-                twins: bool = True) -> list[Hit]:
+                twins: bool = True, rerank: bool = True) -> list[Hit]:
         idx = self.index()
         jurs = [] if law_ids else list(scope.jurisdictions)
         allow = self._allow(law_ids, jurs, doc_ids)
@@ -186,10 +194,11 @@ class HybridRetriever:
                 ranks.setdefault(c.chunk_id, {})[kind] = r
 
         # BM25 over question words + the aspects' keywords and synonyms (lower weight: they widen, not steer).
-        from rag.understand import closest_words, synonym_words
+        from rag.understand.scope import closest_words, synonym_words
 
         if law_ids:
-            question = strip_names(question)
+            question = scope.without_names if scope.without_names and question == scope.resolved_question \
+                else strip_names(question)
         q_terms = tokenize(question)
         weights: dict[str, float] = {t: 0.3 for t in q_terms if len(t) == 1 and not t.isascii()}  # lone kanji
         extra = [t for t in aspect_terms(scope.aspects, {"en", lang}) if t not in q_terms]
@@ -252,9 +261,30 @@ class HybridRetriever:
                 fused[cid] *= 1.5  # the law lacks the aspect: its nearest provisions (guidance, advice, ...)
 
         order = sorted(fused, key=lambda cid: -fused[cid])
+        if rerank:
+            order = self._rerank(question, lang, order, by_id, ranks)
         hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
         hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
         return self._with_original(hits, k, allow) if twins else hits
+
+    def _rerank(self, question: str, lang: str, order: list[str], by_id: dict, ranks: dict) -> list[str]:
+        """The first candidates re-ranked by fusing their rank with the cross-encoder's (weights.toml);
+        named articles and defined terms stay first. English questions only: the model reads English."""
+        w = self.weights
+        if self.judge is None or w.cross_encoder_weight <= 0 or lang != "en" or len(order) < 2:
+            return order
+        fixed = [cid for cid in order if "lookup" in ranks.get(cid, {}) or "definition" in ranks.get(cid, {})]
+        pool = [cid for cid in order if cid not in fixed][:w.candidates]
+        logits = self.judge.logits(question, [by_id[cid].text for cid in pool])
+        ce_rank = {cid: r for r, cid in enumerate(sorted(pool, key=lambda c: -logits[pool.index(c)]))}
+        for cid, lg in zip(pool, logits, strict=True):
+            ranks.setdefault(cid, {})["cross_encoder"] = ce_rank[cid]
+            ranks[cid]["cross_encoder_logit"] = round(lg, 3)
+        score = {cid: 1 / (w.rrf_k + r + 1) + w.cross_encoder_weight / (w.rrf_k + ce_rank[cid] + 1)
+                 for r, cid in enumerate(pool)}
+        reranked = sorted(pool, key=lambda c: -score[c])
+        log.debug("re-ranked %d candidates: %s", len(pool), reranked[:5])
+        return fixed + reranked + [cid for cid in order if cid not in fixed and cid not in score]
 
     def _with_figures(self, hits: list[Hit], aspects: list[str], fused: dict[str, float], k: int) -> list[Hit]:
         """For "how much / since when / what threshold" questions: the paragraphs of the top provision that
@@ -316,7 +346,7 @@ def _langchain_class():
         def _get_relevant_documents(self, query: str, *, run_manager=None) -> list[Document]:
             scope = self.scope
             if scope is None:
-                from rag.understand import understand
+                from rag.understand.scope import understand
 
                 scope = understand(query)
             hits = self.hybrid.search(query, scope, k=self.k)

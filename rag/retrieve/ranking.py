@@ -1,14 +1,14 @@
 """Ranking helpers of the hybrid retriever: aspect keywords for query expansion, the unit-title
 regex, question-name stripping, per-chunk boosts and de-duplication of near-identical units.
-Pure functions of a chunk and the question, kept apart from the search flow in rag/retrieval.py."""
+Pure functions of a chunk and the question, kept apart from the search flow in rag/retrieve/hybrid.py."""
 from __future__ import annotations
 
 import math
 import re
 from functools import lru_cache
 
-from rag.tokenize import tokenize
-from rag.types import Chunk, Hit
+from rag.core.text import tokenize
+from rag.core.types import Chunk, Hit
 
 _DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0, "consolidation": 0.85}
 _TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
@@ -16,7 +16,7 @@ _TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effec
 
 @lru_cache(maxsize=1)
 def _aspects() -> dict:
-    from rag.understand import _aspect_table
+    from rag.understand.scope import _aspect_table
 
     return _aspect_table()
 
@@ -44,7 +44,7 @@ def unit_title_rx(aspects: list[str]) -> re.Pattern | None:
 def strip_names(question: str) -> str:
     """The question without law and country names: inside the scope they only add noise
     ("推進" of "AI推進法" is in every provision of that law)."""
-    from rag.catalog import LawCatalog
+    from rag.understand.catalog import LawCatalog
 
     cat = LawCatalog.load()
     # Generic names ("AI literacy", "general-purpose AI") are also the subject of the question: kept.

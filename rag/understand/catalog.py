@@ -1,22 +1,33 @@
-"""The laws regqa knows by name: aliases (en/ja/ko/zh), jurisdictions, topics and
-default laws per jurisdiction, and laws that are known but not indexed.
+"""The laws regqa knows by name, built from what is indexed.
 
-Data: rag/data/laws.toml + rag/data/jurisdictions.toml (names) and corpus/sources.toml
-(titles, citation names, official URLs per law_id). ``find_laws`` / ``find_jurisdictions``
-return matches with their text spans so that a longer name ("UK GDPR") wins over a
-shorter one inside it ("GDPR").
+Every indexed document's own metadata (title and its parts, short title, citation name, the
+acronym of its name, its jurisdiction; for an upload, its first heading or the name the user
+gave) makes the catalog (``LawCatalog.with_documents``), matched fuzzily by ``rag.understand.names``:
+a law a user adds is found by its name with no alias written for it. Curated aliases in
+rag/data/laws.toml (nicknames such as "Japan's AI law", other-language names) are optional
+extra names; nothing depends on them. rag/data/jurisdictions.toml names the indexed
+jurisdictions, their flags and the default law per topic; every other country and US state
+comes from ISO 3166 (``pycountry``), so naming one that has nothing indexed is recognised.
+A named law (``names.law_phrases``) that no indexed document matches is reported by
+``find_not_indexed`` and declined by name.
 """
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-_DATA = Path(__file__).resolve().parent / "data"
-_SOURCES = Path(__file__).resolve().parent.parent / "corpus" / "sources.toml"
+from rag.core.settings import DEFAULT_SOURCES, PACKAGE_DATA
+from rag.understand.names import LAW_WORDS, Countries, NameIndex, law_phrases, name_variants, tokens
+
+_DATA = PACKAGE_DATA
+_SOURCES = DEFAULT_SOURCES
 _STATUTE_KINDS = ("law", "translation", "consolidation")
+_CJK_RX = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +42,8 @@ class LawInfo:
     topic: str = ""
     generic: list[str] = field(default_factory=list)  # aliases valid only when no other jurisdiction is named
     languages: list[str] = field(default_factory=list)
+    kind: str = "law"  # "user" for a user's upload: never presented as official law
+    indexed: bool = False  # some document of this law is in the index
 
 
 @dataclass
@@ -51,42 +64,111 @@ def _pattern(name: str) -> str:
     return esc
 
 
+class _Finder:
+    """Names compiled once; ``find`` returns all non-overlapping matches, longest name first."""
+
+    def __init__(self, names: dict[str, list[tuple[str, bool]]], case: set[str] | None = None):
+        cands = sorted(((len(n), key, n, g) for key, lst in names.items() for n, g in lst if n.strip()),
+                       key=lambda c: -c[0])
+        self._rx = [(key, generic, re.compile(_pattern(n), 0 if case and n in case else re.I))
+                    for _, key, n, generic in cands]
+
+    def find(self, text: str) -> list[Match]:
+        taken: list[tuple[int, int]] = []
+        out: list[Match] = []
+        for key, generic, rx in self._rx:
+            for m in rx.finditer(text):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                out.append(Match(key, m.start(), m.end(), generic))
+        out.sort(key=lambda m: m.start)
+        return out
+
+
 def _find(text: str, names: dict[str, list[tuple[str, bool]]], *, case: set[str] | None = None) -> list[Match]:
-    """All non-overlapping matches, longest name first."""
-    cands = []
-    for key, lst in names.items():
-        for name, generic in lst:
-            if name.strip():
-                cands.append((len(name), key, name, generic))
-    cands.sort(key=lambda t: -t[0])
-    taken: list[tuple[int, int]] = []
-    out: list[Match] = []
-    for _, key, name, generic in cands:
-        flags = 0 if case and name in case else re.I
-        for m in re.finditer(_pattern(name), text, flags):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            out.append(Match(key, m.start(), m.end(), generic))
-    out.sort(key=lambda m: m.start)
-    return out
+    return _Finder(names, case).find(text)
 
 
 class LawCatalog:
     def __init__(self, laws: dict[str, LawInfo], jurisdictions: dict[str, dict], topics: dict[str, list[str]],
-                 not_indexed: list[dict]):
+                 not_indexed: list[dict] | None = None, documents: list[dict] | None = None):
         self.laws = laws
         self.jurisdictions = jurisdictions
         self.topics = topics
-        self.not_indexed = not_indexed
         self._alias_names = {lid: [(a, False) for a in info.aliases] + [(g, True) for g in info.generic]
                              for lid, info in laws.items()}
         self._jur_names = {code: [(n, False) for n in j.get("names", [])] for code, j in jurisdictions.items()}
-        self._not_indexed_rx = [(d["name"], [re.compile(p, re.I) for p in d.get("patterns", [])]) for d in not_indexed]
+        self.countries = Countries.load()
+        # Names of other countries and US states, exact and case-sensitive ("Chad", "Georgia"): only those
+        # that no indexed jurisdiction claims ("Korea" stays KR, not North Korea).
+        claimed = {n.lower() for lst in self._jur_names.values() for n, _ in lst}
+        self._other_countries = {code: [(n, False) for n in names if n.lower() not in claimed]
+                                 for code, names in self.countries.names.items() if code not in jurisdictions}
+        self._other_case = {n for lst in self._other_countries.values() for n, _ in lst}
+        self._alias_finder = _Finder(self._alias_names)
+        self._jur_finder = _Finder(self._jur_names, case={"US"})
+        # one alternation for ~1,000 country names: compiled once, in milliseconds
+        by_name = {n: code for code, lst in self._other_countries.items() for n, _ in lst}
+        alts = "|".join(_pattern(n) for n in sorted(by_name, key=len, reverse=True))
+        self._other_rx = (re.compile(f"(?:{alts})") if alts else None, by_name)
+        self._topic_finders = {topic: _Finder({topic: [(w, False) for w in words]}) for topic, words in topics.items()}
+        self.names = NameIndex()
+        for lid, info in laws.items():
+            for n in name_variants(info.title, info.short_name, info.citation_name):
+                self.names.add(lid, n)
+        for d in documents or []:
+            for n in name_variants(d.get("title", ""), d.get("short_name", ""), d.get("citation_name", "")):
+                self.names.add(d.get("law_id") or d["doc_id"], n)
+        # Curated aliases get the same typo tolerance; generic ones ("AI Act") in an index of their own,
+        # since they count only when no other jurisdiction is named.
+        self._generic_names = NameIndex()
+        for lid, info in laws.items():
+            for a in info.aliases:
+                self.names.add(lid, a)
+            for g in info.generic:
+                self._generic_names.add(lid, g)
+        self._topic_words = {w for t in (tokens(x) for ws in topics.values() for x in ws) for w in t}
+        self._country_words = {w for lst in [*self._jur_names.values(), *self._other_countries.values()]
+                               for n, _ in lst for w in tokens(n)}
+        self.names.common = frozenset(self._topic_words | self._country_words)
+        self.names.build()
+        self._generic_names.common = self.names.common
+        self._generic_names.build()
+        # Indexed jurisdictions by name with typos allowed ("calfornia"); short codes match exactly.
+        self._jur_index = NameIndex(single_words=True)
+        for code, j in jurisdictions.items():
+            for n in j.get("names", []):
+                if len(n) >= 6 or _CJK_RX.search(n):
+                    self._jur_index.add(code, n)
+        self._jur_index.build()
 
     @classmethod
     def load(cls, data_dir: Path | None = None, sources_file: Path | None = None) -> LawCatalog:
+        """The curated catalog alone (no index): names from rag/data and the default source list."""
         return _load_cached(str(data_dir or _DATA), str(sources_file or _SOURCES))
+
+    @classmethod
+    def with_documents(cls, documents: list[dict], data_dir: Path | None = None,
+                       sources_file: Path | None = None) -> LawCatalog:
+        """The catalog of what is indexed: the curated data plus every registry record of ``documents``
+        (a law no source list names, such as a user's upload, gets its entry from its own record)."""
+        base = _load_cached(str(data_dir or _DATA), str(sources_file or _SOURCES))
+        laws = {lid: LawInfo(**{**info.__dict__, "aliases": list(info.aliases), "generic": list(info.generic),
+                                "languages": list(info.languages)}) for lid, info in base.laws.items()}
+        order = {k: i for i, k in enumerate(_STATUTE_KINDS)}
+        for d in sorted(documents, key=lambda d: order.get(d.get("kind") or "law", 9)):
+            lid = d.get("law_id") or d["doc_id"]
+            info = laws.get(lid)
+            if info is None:
+                info = laws[lid] = LawInfo(law_id=lid, title=d.get("title", ""), short_name=d.get("short_name", ""),
+                                           citation_name=d.get("citation_name", ""),
+                                           jurisdiction=d.get("jurisdiction", ""), official_url=d.get("official_url", ""),
+                                           kind=d.get("kind") or "law")
+            info.indexed = True
+            if d.get("language") and d["language"] not in info.languages:
+                info.languages.append(d["language"])
+        return cls(laws, base.jurisdictions, base.topics, documents=documents)
 
     # -- lookups --
     def law(self, law_id: str) -> LawInfo:
@@ -96,11 +178,13 @@ class LawCatalog:
         return info
 
     def law_matches(self, text: str) -> list[Match]:
-        return _find(text, self._alias_names)
+        return self._alias_finder.find(text)
 
     def find_laws(self, text: str) -> list[str]:
-        """law_ids named in ``text`` (generic names like "AI Act" only if no other jurisdiction is named)."""
+        """law_ids named in ``text``: by the names the indexed documents give themselves (typos allowed) or
+        a curated alias (generic ones like "AI Act" only if no other jurisdiction is named)."""
         matches = self.law_matches(text)
+        matches += [Match(m.key, -1, -1, True) for m in self._generic_names.match(text)]  # misspelt generic names
         jurs = set(self.find_jurisdictions(text))
         out: list[str] = []
         for m in matches:
@@ -108,23 +192,72 @@ class LawCatalog:
                 continue
             if m.key not in out:
                 out.append(m.key)
-        return out
-
-    def find_jurisdictions(self, text: str) -> list[str]:
-        # Law names contain country words ("EU AI Act"); those count as jurisdiction mentions too.
-        out = []
-        for m in _find(text, self._jur_names, case={"US"}):
-            if m.key not in out:
+        for m in self.names.match(text, lenient=True):
+            if not m.strict and self.laws.get(m.key, LawInfo(m.key)).kind != "user":
+                continue  # a part of an official law's name is not its name ("the Protection Act")
+            if m.key in self.laws and m.key not in out:
+                log.debug("law %s named by %r", m.key, m.name)
                 out.append(m.key)
         return out
 
+    def strip_names(self, text: str) -> str:
+        """``text`` without the law names it contains (non-generic aliases and the indexed documents' own
+        names, typos included): "推進" of "AI推進法" is in every provision of that law, "GDRP" in none."""
+        spans = [(m.start, m.end) for m in self.law_matches(text) if not m.generic] + self.names.spans(text)
+        out = text
+        for a, b in sorted(set(spans), reverse=True):
+            out = out[:a] + " " + out[b:]
+        return out if tokens(out) else text
+
+    def find_jurisdictions(self, text: str) -> list[str]:
+        """Indexed jurisdictions named in ``text`` (law names contain country words: "EU AI Act" names the EU)."""
+        found = [(m.start, m.key) for m in self._jur_finder.find(text)]
+        # misspelt names ("calfornia"), in the order of the text
+        found += [(text.lower().find(m.key.lower()) if False else 10_000 + m.start, m.key) for m in self._jur_index.match(text)]
+        out = []
+        for _, key in sorted(found):
+            if key not in out:
+                out.append(key)
+        return out
+
+    def find_other_countries(self, text: str) -> list[str]:
+        """Countries and US states named in ``text`` that no indexed document belongs to ("Brazil", "Texas")."""
+        out = []
+        rx, by_name = self._other_rx
+        for m in rx.finditer(text) if rx else []:
+            code = by_name.get(m.group(0)) or next((c for n, c in by_name.items() if re.fullmatch(_pattern(n), m.group(0))), None)
+            if code and code not in out:
+                out.append(code)
+        return out
+
+    def _generic(self, phrase: str) -> bool:
+        """"Japan's AI law", "the privacy law", "Brazil's AI bill": only country, topic and law words, so it names
+        a kind of law, not one law (the country and topic decide which indexed law is meant, if any)."""
+        words = [w for w in tokens(phrase) if w not in ("the", "of", "on", "and", "for", "s", "new", "national", "federal")]
+        return all(w in LAW_WORDS or w in self._topic_words or w in self._country_words for w in words)
+
     def find_not_indexed(self, text: str) -> list[str]:
-        return [name for name, rxs in self._not_indexed_rx if any(rx.search(text) for rx in rxs)]
+        """Names of laws in ``text`` that no indexed document (nor curated alias) matches, and countries named
+        that have nothing indexed ("Brazil (nothing indexed)")."""
+        out = []
+        for _, _, phrase in law_phrases(text):
+            if self._generic(phrase) or self.law_matches(phrase) or self.names.match(phrase):
+                continue
+            log.info("named law not in the index: %r", phrase)
+            out.append(phrase)
+        for code in self.find_other_countries(text):
+            name = self.countries.display.get(code, code)
+            if not any(name.lower() in o.lower() for o in out):
+                out.append(name)
+        if re.search(r"(?i)\b(?:US|U\.S\.|United States|American)\b.{0,40}\bfederal\b|\bfederal\b.{0,40}\b(?:US|U\.S\.|law)\b"
+                     r"|\bCongress\b|連邦", text) and not any(c.startswith("US-") for c in self.find_jurisdictions(text)):
+            out.append("US federal law")
+        return out
 
     def find_topics(self, text: str) -> list[str]:
         out = []
-        for topic, words in self.topics.items():
-            if _find(text, {topic: [(w, False) for w in words]}):
+        for topic, finder in self._topic_finders.items():
+            if finder.find(text):
                 out.append(topic)
         return out
 
@@ -174,4 +307,4 @@ def _load_cached(data_dir: str, sources_file: str) -> LawCatalog:
         sn = src.get("short_name") or ""
         if sn and sn not in info.aliases and sn not in info.generic and "(" not in sn and info.topic != "news":
             info.aliases.append(sn)
-    return LawCatalog(laws, jur_raw, topics, list(laws_raw.get("not_indexed", [])))
+    return LawCatalog(laws, jur_raw, topics)

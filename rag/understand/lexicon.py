@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import lru_cache
-from pathlib import Path
 
-from rag.types import Scope
+from rag.core.settings import PACKAGE_DATA
+from rag.core.types import Scope
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = PACKAGE_DATA
 CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[\uac00-\ud7af]{2,}")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")

@@ -5,7 +5,7 @@ about, in which language, whether it compares laws, and which named laws are not
     scope.law_ids == ["jp-ai-promotion-act"]; scope.aspects == ["penalties"]
 
 Follow-ups ("And what about fines there?", "What about Korea?", "じゃあ副本部長は？") are
-resolved against the chat history by rag/conversation.py.
+resolved against the chat history by rag/understand/conversation.py.
 """
 from __future__ import annotations
 
@@ -13,17 +13,19 @@ import difflib
 import re
 import tomllib
 from functools import cache, lru_cache
-from pathlib import Path
 
-from rag.catalog import LawCatalog
-from rag.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
-from rag.tokenize import detect_language
-from rag.types import Scope
+from rag.core.settings import PACKAGE_DATA
+from rag.core.text import detect_language
+from rag.core.types import Scope
+from rag.understand.catalog import LawCatalog
+from rag.understand.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = PACKAGE_DATA
 
 _COMPARE = re.compile(r"\bcompar|\bvs\.?(?![a-z])|\bversus\b|\bdifferen|\bdiffer\b|\bboth\b|比較|違い|異な|비교|차이|区别|对比|比较",
                       re.I)
+_SURVEY = re.compile(r"\b(which|what|any|applicable)\s+(other\s+)?(laws?|rules|regulations|statutes|legislation)\b|"
+                     r"\blaws?\s+(apply|applies|cover|govern)|どの法律|どんな法律|適用される法|関係する法律|어떤 법", re.I)
 _KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"[0-9０-９〇一二三四五六七八九十百千两]+"
@@ -232,6 +234,14 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
         scope.articles = scope.articles or ([] if own.aspects else list(prev.articles))
         scope.resolved_question = resolve_text(q, history)
         scope.source = "history"
+    elif prev is not None and own.explicit_laws and _COMPARE.search(q) and prev.law_ids \
+            and not set(own.law_ids) & set(prev.law_ids):
+        # "Compare that with the EU AI Act's fines": the earlier law(s) and topic beside the newly named one.
+        laws = list(dict.fromkeys(prev.law_ids + own.law_ids))
+        jurs = list(dict.fromkeys(prev.jurisdictions + own.jurisdictions))
+        scope.aspects = scope.aspects or list(prev.aspects)
+        scope.resolved_question = resolve_text(q, history)
+        scope.source = "history"
     elif prev is not None and own.jurisdictions and not own.explicit_laws and not own.unknown_laws \
             and (looks_like_followup(q) or not own.law_ids):
         # "What about Korea?" / "What about in the UK?": switch country, keep topic and aspect.
@@ -257,11 +267,18 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
         jurs, scope.source = list(jurisdictions), "user filter"
         laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs] if not law_ids else laws
 
+    if not own.explicit_laws and not law_ids and jurs and (len(jurs) >= 2 or _SURVEY.search(q)) \
+            and not scope.unknown_laws and indexed_law_ids is not None:
+        # Which laws apply there: every indexed statute of each named jurisdiction, not one default law each.
+        laws = [lid for lid in indexed_law_ids if lid in catalog.laws and catalog.laws[lid].jurisdiction in jurs
+                and catalog.laws[lid].kind not in ("user", "news") and catalog.laws[lid].topic != "news"]
+        scope.survey = len(laws) > 1
     for lid in laws:
         j = catalog.laws[lid].jurisdiction if lid in catalog.laws else ""
         if j and j not in jurs:
             jurs.append(j)
     scope.law_ids, scope.jurisdictions = laws, jurs
+    scope.without_names = catalog.strip_names(scope.resolved_question)
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"

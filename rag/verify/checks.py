@@ -25,10 +25,10 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from rag.claims import (
+from rag.core.settings import PACKAGE_DATA
+from rag.verify.claims import (
     CJK_RE,
     LIST_PREFIX_RE,
     MARKER_RE,
@@ -39,7 +39,7 @@ from rag.claims import (
     split_sentences,
 )
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = PACKAGE_DATA
 
 # "Article 63" must be an article 63 of the passage, not a 63 found elsewhere in it ("Act No. 63").
 _REF_RE = re.compile(r"\b(article|section|paragraph|no)s?\.?\s+(\d+(?:-\d+)?)\b")

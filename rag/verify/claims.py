@@ -1,4 +1,4 @@
-"""The lexical pieces of a text that rag/verify.py compares: sentences, [n] citation
+"""The lexical pieces of a text that rag/verify/checks.py compares: sentences, [n] citation
 markers, stated numbers and content units (word stems, CJK character bigrams).
 
 Kept apart from the verdict logic so the answerers can split and mark text the same
@@ -10,9 +10,10 @@ import re
 import tomllib
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
-_DATA = Path(__file__).resolve().parent / "data"
+from rag.core.settings import PACKAGE_DATA
+
+_DATA = PACKAGE_DATA
 
 MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
 # Sentence end: punctuation, then any citation markers that belong to it, then space.

@@ -3,7 +3,7 @@
 The passages are numbered [1..k] in the prompt (rag/data/prompts.toml) with
 their law + article labels; passages containing instruction-like text
 (rag/data/injection.toml) are marked untrusted. The model's tokens are streamed
-as they come; the final Answer keeps only the sentences rag/verify.py finds
+as they come; the final Answer keeps only the sentences rag/verify/checks.py finds
 supported, and cites exactly the passages those sentences use.
 """
 from __future__ import annotations
@@ -13,20 +13,19 @@ import time
 import tomllib
 from collections.abc import Iterator
 from functools import lru_cache
-from pathlib import Path
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from rag.citations import citation_from_hit, clip
-from rag.citations import sentences as body_sentences
-from rag.claims import MARKER_RE, content_units, markers, split_sentences
-from rag.llm import get_chat_model, is_connection_error, unavailable
-from rag.settings import Settings
-from rag.types import Answer, Hit, Scope
-from rag.verify import check, injection_matches
+from rag.answer.llm.models import get_chat_model, is_connection_error, unavailable
+from rag.core.citations import citation_from_hit, clip
+from rag.core.citations import sentences as body_sentences
+from rag.core.settings import PACKAGE_DATA, Settings
+from rag.core.types import Answer, Hit, Scope
+from rag.verify.checks import check, injection_matches
+from rag.verify.claims import MARKER_RE, content_units, markers, split_sentences
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = PACKAGE_DATA
 _MAX_HISTORY_TURNS = 4  # enough to resolve "what about fines?"; older turns only cost context
 
 
@@ -153,4 +152,5 @@ class LLMAnswerer:
             text = prompts()["no_support"]
         timings = {**timings, "verify": time.perf_counter() - t0}
         return Answer(text=text, citations=citations, scope=scope, timings=timings, answerer=self.name,
-                      abstained=abstained, flagged=flagged, hits=list(hits))
+                      abstained=abstained, flagged=flagged, hits=list(hits),
+                      claims_answer=bool(citations) and not abstained)

@@ -4,7 +4,7 @@ failures into ``BackendUnavailable`` naming the server URL.
 - "openai": any OpenAI-compatible server (vLLM, llama.cpp server, LM Studio,
   OpenAI itself) at ``settings.llm_base_url``;
 - "ollama": an Ollama server (default http://127.0.0.1:11434);
-- "fake":   rag.fakes.ScriptedChatModel (tests, demos without a server).
+- "fake":   rag.answer.llm.demo.ScriptedChatModel (tests, demos without a server).
 
 Client libraries are imported inside the branch that needs them: importing
 langchain_openai pulls in openai + httpx + tiktoken, which the offline path
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag.errors import BackendUnavailable
-from rag.settings import Settings
+from rag.core.errors import BackendUnavailable
+from rag.core.settings import Settings
 
 CHOICES = ("openai", "ollama", "fake")
 DEFAULT_OLLAMA_URL = "http://127.0.0.1:11434"
@@ -62,7 +62,7 @@ def get_chat_model(settings: Settings, name: str | None = None) -> BaseChatModel
             client_kwargs={"timeout": settings.llm_timeout},
         )
     if name == "fake":
-        from rag.fakes import ScriptedChatModel
+        from rag.answer.llm.demo import ScriptedChatModel
 
         return ScriptedChatModel()
     raise ValueError(f"unknown LLM {name!r}: choose one of {', '.join(CHOICES)} (or 'offline' for no LLM)")

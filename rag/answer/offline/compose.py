@@ -2,7 +2,7 @@
 sentences of the retrieved provisions quoted verbatim, each with its [n].
 
 No model writes anything here, so nothing can be invented: every quote is cut
-from a chunk body (rag/citations.py) and the lead comes from
+from a chunk body (rag/core/citations.py) and the lead comes from
 rag/data/templates.toml. Honesty rules:
 
 - absence: a question about an aspect (penalties, labelling...) of a named law
@@ -15,10 +15,11 @@ rag/data/templates.toml. Honesty rules:
 """
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import dataclass, field
 
-from rag.citations import CitationBook, Quote, law_name, provision_ref
-from rag.law_checks import (
+from rag.answer.offline.law_checks import (
     STATUTE_KINDS,
     absent_aspects,
     aspect_hits,
@@ -26,11 +27,14 @@ from rag.law_checks import (
     missing_articles,
     unsupported_figures,
 )
-from rag.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
-from rag.lists import list_items, with_lead_in
-from rag.quotes import select_quotes
-from rag.types import Answer, Chunk, Hit, Scope
+from rag.answer.offline.lists import list_items, with_lead_in
+from rag.answer.offline.quotes import select_quotes
+from rag.core.citations import CitationBook, Quote, law_name, provision_ref, squashed
+from rag.core.types import Answer, Chunk, Hit, Scope
+from rag.core.weights import Weights
+from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
 
+log = logging.getLogger(__name__)
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
 MAX_QUOTES, MAX_QUOTES_SECTION = 4, 2
 
@@ -106,10 +110,43 @@ def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
     return t["lead"].format(law=law, refs=refs)
 
 
-def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], lang: str, retriever,
-             book: CitationBook, limit: int, names: dict[str, str], aspects: list[str],
-             current: str | None = None) -> list[str] | None:
-    """Lines answering for one law (or one jurisdiction when law_id is None); None if nothing relevant."""
+@dataclass
+class Turn:
+    """What every section of one answer shares: the question as asked and as resolved, its scope and
+    language, the retriever for whole-law reads, the citation book, display names, the asked aspects, and
+    the relevance judge (cross-encoder) with the weights that decide the lead."""
+
+    question: str  # as the user asked it
+    asked: str  # resolved against the history (follow-ups): finds the sentences
+    scope: Scope
+    lang: str
+    retriever: object
+    book: CitationBook
+    names: dict[str, str]
+    aspects: list[str]
+    judge: object | None = None  # .logits(question, passages) -> list[float]; None: the plain lead
+    weights: Weights = field(default_factory=Weights)
+    said: str = ""  # the previous answer of the conversation, squashed (follow-ups do not repeat it)
+
+
+def _answers(turn: Turn, quotes: list[Quote]) -> bool:
+    """Whether the first quoted provision answers the question, by the cross-encoder's logit against the
+    threshold fitted on the dev set. English only (the model reads English); otherwise no judgement (True)."""
+    if turn.judge is None or turn.lang != "en" or not quotes or quotes[0].chunk.language != "en":
+        return True
+    logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
+    ok = logit >= turn.weights.answers_min_logit
+    log.info("lead for %s: cross-encoder logit %.2f -> %s", quotes[0].chunk.cite_label, logit,
+             "answers" if ok else "closest only")
+    return ok
+
+
+def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[str], bool] | None:
+    """Lines answering for one law (or one jurisdiction when law_id is None), and whether their lead says the
+    quotes answer the question (False for an absence, a missing article or a provision the judge finds does
+    not answer); None if nothing relevant."""
+    question, scope, lang, retriever = turn.asked, turn.scope, turn.lang, turn.retriever
+    book, names, aspects, current = turn.book, turn.names, turn.aspects, turn.question
     t = templates()[lang]
     if law_id:
         missing = absent_aspects(law_id, aspects, retriever)
@@ -124,17 +161,23 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
             if quotes:
                 lines.append(t["closest"].format(refs=_refs(quotes)))
                 lines += _quote_lines(quotes, book, t)
-            return lines
+            return lines, False
     pool = hits[:MAX_HITS]
     specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
     if law_id and specific:
         # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
         have = {h.chunk.chunk_id for h in pool}
         pool += [h for h in aspect_hits(law_id, specific, question, lang, retriever, n=2) if h.chunk.chunk_id not in have]
-    quotes = select_quotes(question, pool, aspects, limit, scope.articles, current)
+    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles, current)
+    if turn.said:
+        # A follow-up asking something new gets what the previous answer did not already quote.
+        fresh = [q for q in quotes if squashed(q.text) not in turn.said]
+        if fresh and len(fresh) < len(quotes):
+            log.info("follow-up: %d quotes of the previous answer left out", len(quotes) - len(fresh))
+        quotes = (fresh or quotes)[:limit]
     if not quotes and law_id and len(scope.law_ids) == 1 and missing_articles(law_id, scope.articles, retriever):
         arts = missing_articles(law_id, scope.articles, retriever)
-        return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts]
+        return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts], False
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, question, lang, retriever)
@@ -148,14 +191,16 @@ def _section(question: str, scope: Scope, law_id: str | None, hits: list[Hit], l
         quotes = with_lead_in(quotes, retriever.law_chunks, question)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
-    lines = [_lead(t, aspects, " / ".join(laws), _refs(quotes))] + _quote_lines(quotes, book, t, retriever, asked)
+    claims = _answers(turn, quotes)
+    lead = _lead(t, aspects, " / ".join(laws), _refs(quotes)) if claims else t["weak_lead"].format(refs=_refs(quotes))
+    lines = [lead] + _quote_lines(quotes, book, t, retriever, asked)
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
             lines.insert(0, t["no_article"].format(law=names.get(law_id) or law_id, article=art))
     figures = unsupported_figures(question, law_id, retriever) if law_id else []
     if figures:  # a false premise with a number ("fines go up to 7% of turnover")
         lines.insert(0, t["premise_figure"].format(law=names.get(law_id) or law_id, figure=", ".join(figures)))
-    return lines
+    return lines, claims
 
 
 def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever) -> dict[str, str]:
@@ -183,8 +228,14 @@ def abstain(question: str, scope: Scope, indexed: dict[str, list[str]] | None, l
     else:
         lines = [t["out_of_corpus"]]
     if indexed:
-        laws = "; ".join(f"{j}: {', '.join(ns)}" for j, ns in sorted(indexed.items()))
-        lines.append(t["indexed"].format(laws=laws))
+        # "UK Online Safety Act": what is indexed for the UK first; then everything, so the reader can rephrase
+        named = [j for j in scope.jurisdictions if j in indexed]
+        if named:
+            lines.append(t["indexed_for"].format(
+                laws="; ".join(f"{j}: {', '.join(indexed[j])}" for j in named)))
+        laws = "; ".join(f"{j}: {', '.join(ns)}" for j, ns in sorted(indexed.items()) if j not in named)
+        if laws:
+            lines.append(t["indexed" if not named else "indexed_other"].format(laws=laws))
     return Answer(text="\n".join(lines), scope=scope, abstained=True, hits=list(hits or []))
 
 
@@ -208,8 +259,33 @@ def _groups(scope: Scope, hits: list[Hit]) -> list[tuple[str | None, str, list[H
     return [(None, j, [h for h in hits if h.chunk.jurisdiction == j]) for j in jurs]
 
 
+def _survey(groups, asked: str, lang: str, judge, weights: Weights, per_jurisdiction: int = 3):
+    """Of every indexed law of each named jurisdiction, those whose best hit the judge finds answering
+    (at most ``per_jurisdiction``, most relevant first); a jurisdiction with none keeps its closest law,
+    which then gets the "closest are" lead. Without a judge (non-English), the two best by retrieval."""
+    by_jur: dict[str, list[tuple[float, tuple]]] = {}
+    for g in groups:
+        law_id, jur, hs = g
+        if not hs:
+            continue
+        if judge is not None and lang == "en" and hs[0].chunk.language == "en":
+            score = judge.logits(asked, [hs[0].chunk.text])[0]
+        else:
+            score = hs[0].score - 1e6  # below any logit: ordered by retrieval score only
+        by_jur.setdefault(jur, []).append((score, g))
+    out = []
+    for jur, scored in by_jur.items():
+        scored.sort(key=lambda x: -x[0])
+        passing = [g for s, g in scored if s >= weights.answers_min_logit]
+        keep = passing[:per_jurisdiction] or [g for _, g in scored[:1 if judge is not None and lang == "en" else 2]]
+        log.info("survey %s: %s", jur, [(g[0], round(s, 2)) for s, g in scored[:6]])
+        out += keep
+    return out
+
+
 def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
-            indexed: dict[str, list[str]] | None = None) -> Answer:
+            indexed: dict[str, list[str]] | None = None, judge=None, weights: Weights | None = None,
+            previous_answer: str = "") -> Answer:
     """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
     t0 = time.perf_counter()
     lang = language_of(question, scope)
@@ -223,9 +299,12 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
                 and (not scope.jurisdictions or h.chunk.jurisdiction in scope.jurisdictions)]
     in_scope = _prefer_language(in_scope, lang, retriever)
     groups = _groups(scope, in_scope)
+    if scope.survey:
+        groups = _survey(groups, asked, lang, judge, weights or Weights())
     names = _name_map(in_scope, scope.law_ids, lang, retriever)
     book = CitationBook()
     sections: list[tuple[str, list[str], bool]] = []  # (jurisdiction, lines, answered)
+    claims = False
     many = len(groups) > 1 or scope.comparison
     for law_id, jur, hs in groups:
         if many and law_id and not hs and hasattr(retriever, "search"):
@@ -234,9 +313,12 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
             hs = _prefer_language(retriever.search(asked, sub, k=3), lang, retriever)
             hits = list(hits) + [h for h in hs if h not in hits]
         jur = jur or (hs[0].chunk.jurisdiction if hs else _jurisdiction(law_id, retriever))
-        lines = _section(asked, scope, law_id, hs, lang, retriever, book,
-                         MAX_QUOTES_SECTION if many else MAX_QUOTES, names, aspects, question)
-        if lines:
+        turn = Turn(question, asked, scope, lang, retriever, book, names, aspects, judge, weights or Weights(),
+                    squashed(previous_answer) if previous_answer and scope.source == "history" else "")
+        section = _section(turn, law_id, hs, MAX_QUOTES_SECTION if many else MAX_QUOTES)
+        if section:
+            lines, claimed = section
+            claims = claims or claimed
             sections.append((jur, lines, True))
         elif law_id:
             sections.append((jur, [templates()[lang]["section_nothing"].format(law=names.get(law_id, law_id))], False))
@@ -257,5 +339,6 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
         for jur, lines, _ in sections:
             parts.append("\n".join([f"{jur} — {lines[0]}" if jur else lines[0], *lines[1:]]))
         ans = Answer(text="\n\n".join(parts), citations=book.citations, scope=scope, hits=list(hits))
+    ans.claims_answer = claims and not ans.abstained
     ans.timings = {"compose": time.perf_counter() - t0}
     return ans

@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.citations import Quote, sentence_spans
-from rag.lexicon import aspect_regex, keyword_regex, templates, terms
-from rag.types import Hit
+from rag.core.citations import Quote, sentence_spans
+from rag.core.types import Hit
+from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms
 
 STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?:EUR|€|\$|USD|KRW|₩|¥)\s?\d[\d,.\s]*\d|\d[\d,.]*\s?(?:million|billion)?\s?"

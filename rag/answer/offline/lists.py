@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from rag.citations import LIST_ITEM_CHARS, Quote, squashed
-from rag.lexicon import synonym_terms, templates, terms
-from rag.understand import defined_terms
+from rag.core.citations import LIST_ITEM_CHARS, Quote, squashed
+from rag.understand.lexicon import synonym_terms, templates, terms
+from rag.understand.scope import defined_terms
 
 MAX_LIST_ITEMS = 12
 _KANJI = "一二三四五六七八九十"

@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import re
 
-from rag.citations import MAX_QUOTE_CHARS, Quote, sentence_spans, squashed
-from rag.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
-from rag.types import Hit
-from rag.understand import defined_terms, figure_regex
+from rag.core.citations import MAX_QUOTE_CHARS, Quote, sentence_spans, squashed
+from rag.core.types import Hit
+from rag.understand.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
+from rag.understand.scope import defined_terms, figure_regex
 
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
 

@@ -1,0 +1,1 @@
+"""rag/answer: see README.md, "How it works"."""

@@ -1,0 +1,1 @@
+"""rag/answer/llm: see README.md, "How it works"."""

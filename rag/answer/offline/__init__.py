@@ -1,0 +1,1 @@
+"""rag/answer/offline: see README.md, "How it works"."""

@@ -1,0 +1,1 @@
+"""rag/core: see README.md, "How it works"."""

@@ -1,0 +1,1 @@
+"""rag/index: see README.md, "How it works"."""

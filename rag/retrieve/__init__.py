@@ -1,0 +1,1 @@
+"""rag/retrieve: see README.md, "How it works"."""

@@ -1,0 +1,1 @@
+"""rag/understand: see README.md, "How it works"."""

@@ -1,0 +1,1 @@
+"""rag/verify: see README.md, "How it works"."""

@@ -1,0 +1,103 @@
+"""Law and country names found without aliases written for them (rag/understand/names.py and the
+catalog built from indexed documents). Fast: no index, hand-made registry records."""
+from __future__ import annotations
+
+import pytest
+
+from rag.understand.catalog import LawCatalog
+from rag.understand.names import NameIndex, acronym, law_phrases, name_variants, tokens, typo_close
+
+USER_DOCS = [
+    {"doc_id": "user-zephyria", "law_id": "user-zephyria", "title": "Zephyria Data Sharing Ordinance 2027",
+     "short_name": "Zephyria Data Sharing Ordinance 2027", "jurisdiction": "", "kind": "user"},
+    {"doc_id": "user-handbook", "law_id": "user-handbook", "title": "Northwind Model Risk Handbook",
+     "jurisdiction": "", "kind": "user"},
+]
+
+
+@pytest.fixture(scope="module")
+def catalog() -> LawCatalog:
+    return LawCatalog.with_documents(USER_DOCS)
+
+
+def test_tokens_fold_case_width_possessives_and_keep_hangul():
+    assert tokens("Zephyria's ＡＩ Ordinance") == ["zephyria", "ai", "ordinance"]
+    assert tokens("인공지능 기본법") == ["인공지능", "기본법"]  # NFKD must not take syllables apart
+    assert tokens("Regulation (EU) 2024/1689") == ["regulation", "eu", "2024/1689"]
+
+
+@pytest.mark.parametrize("a,b,close", [
+    ("ordinance", "ordinanse", True),   # one edit in a long word
+    ("gdpr", "gdrp", True),             # a swap in an acronym
+    ("pipa", "pipl", False),            # one changed letter in a short word is another word
+    ("act", "art", False),              # under four letters: exact only
+    ("2024", "2025", False),            # numbers never fuzzy
+])
+def test_typo_close(a, b, close):
+    assert typo_close(a, b) is close
+
+
+def test_name_variants_come_from_the_title_itself():
+    v = name_variants("Act on Widgets (Act No. 9 of 2030) / ウィジェット法 — English translation", "Widgets Act")
+    assert "Widgets Act" in v and "Act No. 9 of 2030" in v and "ウィジェット法" in v and "Act on Widgets" in v
+    assert not any(x.lower().startswith("english") for x in v)
+    assert acronym("General Widget Safety Regulation") == "GWSR"
+    assert acronym("Widget Act") == ""
+
+
+def test_strict_match_needs_every_word_in_order():
+    idx = NameIndex()
+    idx.add("w", "Widget Safety Act")
+    idx.build()
+    assert [m.key for m in idx.match("what does the Widget Safety Act require")] == ["w"]
+    assert [m.key for m in idx.match("what does the Widgit Safety Act require")] == ["w"]  # typo
+    assert idx.match("the Widget Governance Safety Act") == []  # another word in between: another law
+    assert idx.match("widget safety rules") == []
+
+
+def test_user_document_found_by_its_title_and_by_a_distinctive_part(catalog):
+    assert catalog.find_laws("What does the Zephyria Data Sharing Ordinance 2027 say about consent?") == ["user-zephyria"]
+    assert catalog.find_laws("penalties in the Zephyria ordinance?") == ["user-zephyria"]
+    assert "user-handbook" in catalog.find_laws("what does our model risk handbook say about validation")
+    # a part made only of common words names nothing
+    assert catalog.find_laws("what does the data sharing rule say") == []
+
+
+def test_official_law_found_by_its_own_metadata_with_a_typo(catalog):
+    # no alias lists "Digital Servces Act": the title in the source list is enough
+    assert "eu-dsa" in catalog.find_laws("notice and action under the Digital Servces Act")
+
+
+def test_named_law_that_nothing_indexed_matches_is_reported(catalog):
+    assert catalog.find_not_indexed("Does the Freedonia Online Harms Act require age checks?") == \
+        ["Freedonia Online Harms Act"]
+    assert catalog.find_not_indexed("What does the EU Widget Liability Directive say?") == \
+        ["EU Widget Liability Directive"]
+    assert catalog.find_not_indexed("Is HB 4242 in force?") == ["HB 4242"]
+    # generic names and indexed laws are not "unknown"
+    assert catalog.find_not_indexed("What penalties does Japan's AI law carry?") == []
+    assert catalog.find_not_indexed("What does the Digital Services Act say about notices?") == []
+    assert catalog.find_not_indexed("penalties in the Zephyria ordinance?") == []
+
+
+def test_countries_with_nothing_indexed_are_recognised(catalog):
+    assert catalog.find_other_countries("How does Kenya regulate deepfakes?") == ["KE"]
+    assert catalog.find_other_countries("Is there an Ohio law on chatbots?") == ["US-OH"]
+    assert "Kenya" in catalog.find_not_indexed("How does Kenya regulate deepfakes?")
+    # indexed jurisdictions stay theirs ("Korea" is KR, not North Korea); lower-case words are no countries
+    assert catalog.find_other_countries("What does Korea require?") == []
+    assert catalog.find_other_countries("we chad a turkey dinner") == []
+
+
+def test_misspelt_jurisdiction_found(catalog):
+    assert catalog.find_jurisdictions("is there a colorrado rule on this") == ["US-CO"]
+
+
+def test_law_phrases_trim_question_words():
+    spans = [p for _, _, p in law_phrases("Does the Freedonia Online Harms Act apply to us?")]
+    assert spans == ["Freedonia Online Harms Act"]
+    assert [p for _, _, p in law_phrases("不正競争防止法の罰則は？")] == ["不正競争防止法"]
+
+
+def test_strip_names_removes_misspelt_names(catalog):
+    assert "Servces" not in catalog.strip_names("notice and action under the Digital Servces Act")

@@ -1,0 +1,1 @@
+"""ui: see README.md, "How it works"."""
