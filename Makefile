@@ -8,14 +8,14 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup system-deps run test app lint bench clean
+.PHONY: setup system-deps run test test-fast app lint bench clean
 
 $(BIN)/regqa: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	# torch first and pinned: an unpinned torch would pull GBs of CUDA wheels
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test,e5]'
+	$(BIN)/pip install -q -e '.[test,e5,bench]'
 	touch $(BIN)/regqa
 
 setup: $(BIN)/regqa
@@ -32,7 +32,11 @@ run: setup
 	@echo; echo "Next: '$(BIN)/regqa app' opens the chat at http://localhost:8501"
 
 test: setup system-deps
-	REGQA_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q -m "not integration" --durations=15
+	REGQA_REQUIRE_BROWSER=1 OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -m "not integration" --durations=15
+
+# Unit tests on hand-made chunks and data only: no index is built, no browser (about a minute)
+test-fast: setup
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -m "not slow and not browser and not integration and not index"
 
 lint: setup
 	$(BIN)/ruff check .

@@ -6,6 +6,8 @@ session (st.session_state).
 """
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from rag.core.errors import BackendUnavailable, IndexNotReady
@@ -13,7 +15,7 @@ from rag.core.settings import Settings
 from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
 from ui.export import to_markdown
 from ui.feedback import FeedbackStore
-from ui.highlight import citation_card_html, mark_flagged
+from ui.highlight import citation_card_html, mark_flagged, md_escape
 
 st.set_page_config(page_title="regqa — regulation Q&A", page_icon="⚖️", layout="wide")
 CSS = """<style>
@@ -28,6 +30,7 @@ CSS = """<style>
 UPLOAD_TYPES = ["pdf", "html", "htm", "xml", "txt", "md", "docx"]
 
 settings = Settings.from_env()
+log = logging.getLogger("regqa.app")
 ss = st.session_state
 ss.setdefault("messages", [])
 
@@ -125,9 +128,18 @@ def sidebar(docs: list[dict], store_error: str) -> None:
     with sb.expander(f"Documents ({len(docs)})"):
         for d in docs:
             c1, c2 = st.columns([5, 1])
-            c1.caption(f"{assistant.catalog.flag(d.get('jurisdiction', ''))} {titles[d['doc_id']]} · {d.get('chunks', 0)} chunks")
-            c2.button("✕", key=f"rm_{d['doc_id']}", help=f"Remove {d['doc_id']} from the index",
-                      on_click=remove_doc, args=(d["doc_id"],))
+            upload = d.get("kind") == "user"
+            c1.caption(f"{assistant.catalog.flag(d.get('jurisdiction', ''))} {'📎 ' if upload else ''}"
+                       f"{titles[d['doc_id']]} · {d.get('chunks', 0)} chunks")
+            if not upload:
+                continue  # official sources are shared by everyone: removed only with `regqa remove`
+            if ss.get("confirm_rm") == d["doc_id"]:
+                c1.button(f"Remove “{titles[d['doc_id']]}” for everyone", key=f"rm_yes_{d['doc_id']}", type="primary",
+                          on_click=remove_doc, args=(d["doc_id"],))
+                c1.button("Keep it", key=f"rm_no_{d['doc_id']}", on_click=lambda: ss.pop("confirm_rm", None))
+            else:
+                c2.button("✕", key=f"rm_{d['doc_id']}", help=f"Remove your upload {d['doc_id']} (asks first)",
+                          on_click=lambda doc_id=d["doc_id"]: ss.__setitem__("confirm_rm", doc_id))
 
 
 def ingest_files(files: list[tuple[str, bytes]], jurisdiction: str) -> None:
@@ -147,7 +159,14 @@ def ingest_files(files: list[tuple[str, bytes]], jurisdiction: str) -> None:
 def remove_doc(doc_id: str) -> None:
     from ingest.indexer import Indexer
 
+    ss.pop("confirm_rm", None)
+    doc = assistant.store.document(doc_id) or {}
+    if doc.get("kind") != "user":  # the button is only offered for uploads; a forged click changes nothing
+        ss.upload_msgs = [("err", f"{doc_id} is an official source: remove it with `regqa remove`")]
+        return
     Indexer(settings, store=assistant.store, progress=False).remove(doc_id)
+    who = getattr(getattr(st, "user", None), "email", None) or f"an app user (auth: {settings.app_auth})"
+    log.warning("removed upload %s (%s) at the request of %s", doc_id, doc.get("source_file", ""), who)
     ss.upload_msgs = [("ok", f"removed {doc_id}")]
 
 
@@ -220,7 +239,7 @@ def ask(prompt: str) -> None:
             for kind, value in assistant.stream(prompt, history, jurisdictions=ss.get("f_jur") or None,
                                                 doc_ids=ss.get("f_docs") or None, llm=ss.get("answerer")):
                 if kind == "token":
-                    yield value.replace("\n", "  \n")  # lines stay lines while streaming, too
+                    yield md_escape(value).replace("\n", "  \n")  # lines stay lines; document text stays text
                 else:
                     holder["answer"] = value
         try:

@@ -25,7 +25,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from ingest.loaders.numerals import cjk_to_int
+from rag.core.numerals import cjk_to_int
 from rag.core.settings import Settings
 from rag.core.types import Answer, Chunk, Citation, Hit
 

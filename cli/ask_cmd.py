@@ -79,7 +79,10 @@ def format_sources(ans) -> str:
 
 
 def _answer(assistant, question: str, history, args, stream: bool):
-    kw = dict(jurisdictions=args.jurisdiction or None, law_ids=args.law or None, llm=args.llm)
+    # "jp" and "JP" are one jurisdiction; an unknown or unindexed code is refused (ValueError) rather than
+    # answered with "the corpus does not answer"
+    jurs = [assistant.catalog.jurisdiction_code(j, indexed_only=True) for j in args.jurisdiction]
+    kw = dict(jurisdictions=jurs or None, law_ids=args.law or None, llm=args.llm)
     if not stream:
         return assistant.answer(question, history, **kw)
     ans = None
@@ -101,7 +104,11 @@ def run_ask(args) -> int:
         return EXIT_USAGE
     assistant = Assistant.from_settings()
     stream = not (args.json or args.no_stream or not sys.stdout.isatty())
-    ans = _answer(assistant, question, None, args, stream)
+    try:
+        ans = _answer(assistant, question, None, args, stream)
+    except ValueError as e:  # a bad --jurisdiction
+        print(f"regqa ask: {e}", file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         print(json.dumps(answer_json(ans), ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -64,9 +64,11 @@ def _fit(assistant, questions, settings) -> None:
     for r in rows:
         t.add_row(r.name, f"{r.recall_at_5:.3f}", f"{r.cite1_gold:.3f}", f"{r.overclaim_rate:.3f}")
     Console(width=200).print(t)
-    header = settings.weights_file.read_text(encoding="utf-8").split("[rerank]")[0].rstrip() \
-        if settings.weights_file.is_file() else "# Fitted by `regqa eval --fit`."
-    settings.weights_file.write_text(weights.to_toml(header), encoding="utf-8")
+    import datetime
+
+    n = len([q for q in questions if q.gold and not q.abstain])
+    settings.weights_file.write_text(weights.to_toml(f"{datetime.date.today()} on {n} answerable dev questions"),
+                                     encoding="utf-8")
     print(f"wrote {settings.weights_file}", file=sys.stderr)
 
 

@@ -48,7 +48,16 @@ def run_ingest(args) -> int:
     from rag.core.settings import Settings
 
     settings = Settings.from_env()
-    items, missing = collect(args.paths, settings, args.jurisdiction) if args.paths else default_items(settings)
+    jurisdiction = args.jurisdiction
+    if jurisdiction:
+        from rag.understand.catalog import LawCatalog
+
+        try:  # "jp" is JP; a code that is no jurisdiction at all is refused before anything is parsed
+            jurisdiction = LawCatalog.load(sources_file=settings.sources_file).jurisdiction_code(jurisdiction)
+        except ValueError as e:
+            print(f"regqa ingest: {e}", file=sys.stderr)
+            return EXIT_USAGE
+    items, missing = collect(args.paths, settings, jurisdiction) if args.paths else default_items(settings)
     if not items and not missing:
         print("nothing to ingest: no supported files found", file=sys.stderr)
         return EXIT_USAGE

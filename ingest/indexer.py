@@ -24,6 +24,7 @@ from pathlib import Path
 from ingest.errors import IngestError
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
+from ingest.sources import title_from_heading
 from ingest.splitter import SPLIT_FORMAT, to_chunks
 from rag.core.errors import BackendUnavailable
 from rag.core.settings import Settings
@@ -180,6 +181,8 @@ class Indexer:
                     res.seconds = time.perf_counter() - t
                     continue
                 doc = load_document(path, meta)
+                if meta.kind == "user":
+                    title_from_heading(doc)
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)
                 if not chunks:
                     raise IngestError(path, "no text found in document")

@@ -49,6 +49,23 @@ def user_meta(path: Path, root: Path, jurisdiction: str = "", language: str = ""
                    jurisdiction=jurisdiction.upper(), language=language, source_file=rel, kind="user")
 
 
+def title_from_heading(doc) -> None:
+    """A user document is named by its own first heading (Markdown "# ...", a DOCX/HTML title, or a
+    short first line), not by its file name, unless the user gave a name (``meta.title_given``): that is
+    the name people ask for it by, and it never borrows an official law's title."""
+    meta = doc.meta
+    if getattr(meta, "title_given", False) or not doc.units:
+        return
+    first = doc.units[0]
+    heading = first.label if first.number == "preamble" and first.label not in ("", "Preamble") else ""
+    if not heading:
+        line = next((ln.strip() for ln in first.text.splitlines() if ln.strip()), "")
+        heading = line if 3 <= len(line) <= 120 and not line.endswith((".", "。", ":")) else ""
+    heading = re.sub(r"^#+\s*", "", heading).strip()
+    if heading:
+        meta.title = meta.short_name = meta.citation_name = heading
+
+
 def collect(paths: list[Path], settings: Settings, jurisdiction: str = "") -> tuple[list[tuple[Path, DocMeta]], list[str]]:
     """Expand paths (files or folders) into (file, meta) pairs; also returns what is missing.
 

@@ -73,3 +73,21 @@ def corpus_index(tmp_path_factory, corpus_dir) -> Settings:
 def tmp_settings(tmp_path, corpus_dir) -> Settings:
     """Settings of an empty index in a temporary directory."""
     return _settings_for(tmp_path / "data", corpus_dir)
+
+
+_INDEX_FIXTURES = {"corpus_index", "small_index_factory", "retriever", "assistant"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that builds a real index ("index"), so the fast tier (`make test-fast`:
+    -m "not slow and not browser and not integration and not index") runs only what needs none."""
+    import inspect
+
+    for item in items:
+        fn = getattr(item, "function", None)
+        try:
+            src = inspect.getsource(fn) if fn else ""
+        except (OSError, TypeError):
+            src = ""
+        if _INDEX_FIXTURES & set(getattr(item, "fixturenames", ())) or "build_index(" in src or "Indexer(" in src:
+            item.add_marker(pytest.mark.index)

@@ -2,6 +2,8 @@
 highlighted inside escaped passages; flagged sentences are marked."""
 from __future__ import annotations
 
+from html import unescape
+
 from ui.export import to_markdown
 from ui.highlight import citation_card_html, find_spans, highlight, mark_flagged
 
@@ -29,7 +31,7 @@ def test_markdown_has_questions_answers_and_citations():
 def test_highlight_is_whitespace_tolerant_and_escaped():
     out = highlight(CIT["passage"], CIT["quote"])
     assert "<mark>give   guidance, advice</mark>" in out
-    assert "&lt;operators&gt; &amp; others" in out and "<operators>" not in out
+    assert "<operators>" not in out and "&" not in out.replace("&#", "") and unescape(out).count("<operators> & others") == 1
     assert "<br>" in out
 
 
@@ -37,13 +39,23 @@ def test_highlight_with_ellipsis_and_missing_quote():
     p = "Article 99. Fines up to EUR 35 000 000 apply. Member States shall notify."
     assert len(find_spans(p, "Fines up to ... shall notify")) == 2
     assert "<mark>" not in highlight(p, "words that are not there")
-    assert highlight("<script>alert(1)</script>", "alert(1)") == "&lt;script&gt;<mark>alert(1)</mark>&lt;/script&gt;"
+    out = highlight("<script>alert(1)</script>", "alert(1)")
+    assert "<script>" not in out and unescape(out) == "<script><mark>alert(1)</mark></script>"
 
 
 def test_mark_flagged():
     out = mark_flagged("Art. 16 applies [1]. Fines of EUR 1 <m> apply.", ["Fines of EUR 1 <m> apply."])
-    assert 'class="regqa-flagged"' in out and "&lt;m&gt;" in out and out.startswith("Art. 16 applies [1].")
-    assert mark_flagged("a & b", []) == "a &amp; b"
+    assert 'class="regqa-flagged"' in out and "<m>" not in out and unescape(out).startswith("Art. 16 applies [1].")
+    assert unescape(mark_flagged("a & b", [])) == "a & b" and "&#38;" in mark_flagged("a & b", [])
+
+
+def test_document_markdown_never_becomes_a_live_image_or_link():
+    evil = "Text ![x](http://198.51.100.7/p.png) and [official portal](http://example.invalid) end."
+    for out in (mark_flagged(evil, []), highlight(evil, "Text"), citation_card_html({**CIT, "passage": evil}, "", None)):
+        assert "![" not in out and "](" not in out and "[official portal]" not in out
+        assert "![x](http://198.51.100.7/p.png)" in unescape(out)  # the words are all still there
+    md = to_markdown([{"role": "assistant", "content": "", "answer": {"text": evil, "citations": [{**CIT, "quote": evil}]}}])
+    assert "![x](" not in md and "[official portal](" not in md
 
 
 def test_card_shows_parallel_text_japanese_first():

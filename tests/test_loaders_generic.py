@@ -8,10 +8,10 @@ import pytest
 
 from ingest.errors import IngestError
 from ingest.loaders.generic import NO_STRUCTURE_WARNING, split_generic
-from ingest.loaders.numerals import cjk_to_int, int_to_roman, roman_to_int
 from ingest.loaders.registry import load_document, pick_loader
 from ingest.sources import user_meta
 from ingest.splitter import to_chunks
+from rag.core.numerals import cjk_to_int, int_to_roman, roman_to_int
 from tests.loader_support import load_meta, source_metas
 
 

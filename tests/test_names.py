@@ -101,3 +101,12 @@ def test_law_phrases_trim_question_words():
 
 def test_strip_names_removes_misspelt_names(catalog):
     assert "Servces" not in catalog.strip_names("notice and action under the Digital Servces Act")
+
+
+def test_jurisdiction_codes_any_case_and_unknown_ones_refused(catalog):
+    assert catalog.jurisdiction_code("jp") == "JP" and catalog.jurisdiction_code("us-ca") == "US-CA"
+    assert catalog.jurisdiction_code("ke") == "KE"  # a country with nothing indexed may be given to an upload
+    with pytest.raises(ValueError, match="known: .*JP"):
+        catalog.jurisdiction_code("Q1")
+    with pytest.raises(ValueError, match="indexed: "):
+        catalog.jurisdiction_code("ke", indexed_only=True)

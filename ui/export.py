@@ -6,7 +6,15 @@ for staff who download it from the app.
 """
 from __future__ import annotations
 
+import re
 import time
+
+_MD = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
+
+
+def _md(text: str) -> str:
+    """Document text as Markdown text: no image, link or HTML it contains comes alive in the export."""
+    return _MD.sub(r"\\\1", text or "")
 
 
 def _quote_block(text: str) -> str:
@@ -20,7 +28,7 @@ def _citation_lines(c: dict) -> list[str]:
         head += f" — <{c['official_url']}>"
     lines = [f"- {head}"]
     if c.get("quote"):
-        lines.append("  " + _quote_block(c["quote"]).replace("\n", "\n  "))
+        lines.append("  " + _quote_block(_md(c["quote"])).replace("\n", "\n  "))
     return lines
 
 
@@ -31,7 +39,7 @@ def to_markdown(messages: list[dict], title: str = "regqa conversation") -> str:
             out += ["## Question", "", m.get("content", "").strip(), ""]
             continue
         ans = m.get("answer") or {}
-        out += ["## Answer", "", (ans.get("text") or m.get("content", "")).strip(), ""]
+        out += ["## Answer", "", _md((ans.get("text") or m.get("content", "")).strip()), ""]
         scope = ans.get("scope") or {}
         if scope.get("law_ids") or scope.get("jurisdictions"):
             out += [f"_Scope: {', '.join(scope.get('law_ids') or []) or '-'}"

@@ -13,6 +13,25 @@ import re
 _ELLIPSIS_RE = re.compile(r"\s*(?:\.\.\.|…)\s*")
 
 
+_MD = re.compile(r"[\\`*_{}\[\]()#+!|~]")
+
+
+def md_escape(text: str) -> str:
+    """Markdown punctuation as HTML character references: a document's ``![x](http://…)`` or
+    ``[portal](http://…)`` stays text, never an image the reader's browser fetches or a live link inside
+    "the law". References (not backslashes) read the same inside the cards' HTML and in Markdown."""
+    return _MD.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
+_HTML_MD = re.compile(r"[&<>\"'\\`*_{}\[\]()#+!|~]")
+
+
+def esc(text: str) -> str:
+    """Document-derived text for the app's HTML+Markdown: HTML specials and Markdown punctuation as
+    character references, in one pass (two passes would escape each other's ampersands)."""
+    return _HTML_MD.sub(lambda m: f"&#{ord(m.group(0))};", text)
+
+
 def _pattern(fragment: str) -> re.Pattern | None:
     words = fragment.split()
     if not words:
@@ -41,10 +60,10 @@ def highlight(passage: str, quote: str) -> str:
     for a, b in find_spans(passage, quote):
         if a < pos:
             continue
-        out.append(html.escape(passage[pos:a]))
-        out.append(f"<mark>{html.escape(passage[a:b])}</mark>")
+        out.append(esc(passage[pos:a]))
+        out.append(f"<mark>{esc(passage[a:b])}</mark>")
         pos = b
-    out.append(html.escape(passage[pos:]))
+    out.append(esc(passage[pos:]))
     return "".join(out).replace("\n", "<br>")
 
 
@@ -60,11 +79,11 @@ def mark_flagged(text: str, flagged: list[str]) -> str:
     for a, b in sorted(spans):
         if a < pos:
             continue
-        out.append(html.escape(text[pos:a]))
+        out.append(esc(text[pos:a]))
         out.append(f'<span class="regqa-flagged" title="not supported by the cited text">'
-                   f"⚠ <s>{html.escape(text[a:b])}</s></span>")
+                   f"⚠ <s>{esc(text[a:b])}</s></span>")
         pos = b
-    out.append(html.escape(text[pos:]))
+    out.append(esc(text[pos:]))
     return "".join(out)
 
 
@@ -90,7 +109,7 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
     body = cited
     if parallel:
         other = _lang_block(parallel.get("language", ""), parallel.get("label", ""),
-                            html.escape(parallel.get("text", "")).replace("\n", "<br>"),
+                            esc(parallel.get("text", "")).replace("\n", "<br>"),
                             parallel.get("official_url", ""))
         # Japanese original on the left, the translation on the right.
         pair = (other, cited) if parallel.get("language") == "ja" else (cited, other)
@@ -101,5 +120,5 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
     return (f'<div class="regqa-card" data-n="{int(c.get("n", 0))}">'
             f'<div class="regqa-card-head"><span class="regqa-n">[{int(c.get("n", 0))}]</span> '
             f'<span class="regqa-flag">{html.escape(flag)}</span> <code>{html.escape(c.get("jurisdiction") or "?")}</code>'
-            f' <b>{html.escape(ref_text)}</b> — {html.escape(c.get("law_title", ""))}</div>'
+            f' <b>{esc(ref_text)}</b> — {esc(c.get("law_title", ""))}</div>'
             f"{body}<div>{link} <small>{html.escape(c.get('source_file', ''))}</small></div></div>")

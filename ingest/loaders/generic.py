@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.loaders.numerals import CJK_NUMERAL_CHARS, cjk_to_int, is_roman, roman_to_int
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
+from rag.core.numerals import CJK_NUMERAL_CHARS, cjk_to_int, is_roman, roman_to_int
 
 NO_STRUCTURE_WARNING = "no structure found; split by paragraph"
 

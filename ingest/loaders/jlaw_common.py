@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ingest.errors import IngestError
 from ingest.loaders.common import clean
-from ingest.loaders.numerals import cjk_to_int
 from ingest.loaders.xmlutil import parse_xml, text_without
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
+from rag.core.numerals import cjk_to_int
 
 # Only the numerals e-Gov prints (no Chinese 零/两, no 壱/弐): a label outside this set is not Japanese.
 _ARTICLE_JA = re.compile(r"第([〇一二三四五六七八九十百千万０-９0-9]+)条((?:の[〇一二三四五六七八九十百千０-９0-9]+)*)")

@@ -7,7 +7,7 @@ test's own weights apply without touching module state.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -31,7 +31,25 @@ class Weights:
                    rrf_k=int(rr.get("rrf_k", cls.rrf_k)), candidates=int(rr.get("candidates", cls.candidates)),
                    answers_min_logit=float(lead.get("answers_min_logit", cls.answers_min_logit)))
 
-    def to_toml(self, header: str = "") -> str:
-        d = asdict(self)
-        return (f"{header}\n[rerank]\ncross_encoder_weight = {d['cross_encoder_weight']}\nrrf_k = {d['rrf_k']}\n"
-                f"candidates = {d['candidates']}\n\n[lead]\nanswers_min_logit = {d['answers_min_logit']}\n")
+    def to_toml(self, fitted_on: str = "") -> str:
+        """The whole file, with what each number does (written by ``regqa eval --fit``)."""
+        return f'''# Numbers that steer ranking and the answer's lead, named for what they do. Fitted on the dev set
+# (tests/eval/gold.jsonl) by `regqa eval --fit`, which writes this file and prints the ablation;
+# checked on the held-out set (tests/eval/heldout.jsonl), which is never used for fitting.
+{f"# Last fitted: {fitted_on}" if fitted_on else ""}
+
+[rerank]
+# The cross-encoder (ms-marco-MiniLM-L-12-v2) re-ranks the first `candidates` hits of an English
+# question: each hit's new score is 1/(rrf_k + regqa rank) + cross_encoder_weight/(rrf_k + cross-encoder rank).
+# 0 turns the re-ranking off (the cross-encoder still judges the lead, below).
+cross_encoder_weight = {self.cross_encoder_weight}
+rrf_k = {self.rrf_k}
+candidates = {self.candidates}
+
+[lead]
+# The lead says "X addresses this in Art. N" only when the cross-encoder's logit for the question and
+# the first quoted provision is at least this; below it, "No indexed provision clearly answers this.
+# The closest are ...". Non-English questions (the model reads English only) keep the plain lead.
+# Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py).
+answers_min_logit = {self.answers_min_logit}
+'''

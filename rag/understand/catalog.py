@@ -200,6 +200,20 @@ class LawCatalog:
                 out.append(m.key)
         return out
 
+    def jurisdiction_code(self, code: str, *, indexed_only: bool = False) -> str:
+        """``code`` in its canonical case ("jp" -> "JP", "us-ca" -> "US-CA"); ValueError naming the known
+        codes when it is none (an ISO 3166 country or US state is known; ``indexed_only``: only those
+        with an indexed law, for filters that would otherwise silently answer nothing)."""
+        c = (code or "").strip().upper()
+        indexed = sorted({info.jurisdiction for info in self.laws.values() if info.indexed and info.jurisdiction})
+        ok = c in indexed if indexed_only else (c in self.jurisdictions or c in self.countries.names or c in indexed)
+        if not ok:
+            known = indexed if indexed_only else sorted(self.jurisdictions)
+            raise ValueError(f"unknown jurisdiction {code!r}; " + ("indexed" if indexed_only else "known")
+                             + f": {', '.join(known)}" + ("" if indexed_only else " (or any ISO 3166 country code, "
+                                                           "US states as US-XX)"))
+        return c
+
     def strip_names(self, text: str) -> str:
         """``text`` without the law names it contains (non-generic aliases and the indexed documents' own
         names, typos included): "推進" of "AI推進法" is in every provision of that law, "GDRP" in none."""

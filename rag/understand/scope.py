@@ -14,6 +14,7 @@ import re
 import tomllib
 from functools import cache, lru_cache
 
+from rag.core.numerals import cjk_to_int
 from rag.core.settings import PACKAGE_DATA
 from rag.core.text import detect_language
 from rag.core.types import Scope
@@ -26,8 +27,6 @@ _COMPARE = re.compile(r"\bcompar|\bvs\.?(?![a-z])|\bversus\b|\bdifferen|\bdiffer
                       re.I)
 _SURVEY = re.compile(r"\b(which|what|any|applicable)\s+(other\s+)?(laws?|rules|regulations|statutes|legislation)\b|"
                      r"\blaws?\s+(apply|applies|cover|govern)|どの法律|どんな法律|適用される法|関係する法律|어떤 법", re.I)
-_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "两": 2}
-_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"[0-9０-９〇一二三四五六七八九十百千两]+"
 
 _ART_EN = re.compile(r"(?<![A-Za-z])(?:articles?|arts?\.?)\s*(\d+[a-zA-Z]?(?:[-.]\d+)*)((?:\s*\(\d+\))*)"
@@ -39,20 +38,11 @@ _ART_KO = re.compile(r"제\s*(\d+)\s*조(?:\s*의\s*(\d+))?(?:\s*제\s*(\d+)\s*�
 
 
 def kanji_number(text: str) -> int | None:
-    """"十六" -> 16, "二十六" -> 26, "百八十四" -> 184, "16"/"１６" -> 16."""
-    text = text.translate({c: c - 0xFEE0 for c in range(0xFF10, 0xFF1A)})
-    if text.isdigit():
-        return int(text)
-    total, digit = 0, None
-    for ch in text:
-        if ch in _KANJI_DIGITS:
-            digit = _KANJI_DIGITS[ch] if digit is None else digit * 10 + _KANJI_DIGITS[ch]
-        elif ch in _KANJI_UNITS:
-            total += (digit if digit is not None else 1) * _KANJI_UNITS[ch]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0)
+    """"十六" -> 16, "二十六" -> 26, "百八十四" -> 184, "16"/"１６" -> 16; None when it is no numeral."""
+    try:
+        return cjk_to_int(text)
+    except ValueError:
+        return None
 
 
 def find_articles(text: str) -> list[str]:
@@ -254,8 +244,11 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
 
     if indexed_law_ids is not None:
         indexed = set(indexed_law_ids)
+        found_jurs = {catalog.laws[x].jurisdiction for x in laws if x in indexed and x in catalog.laws}
         for lid in [x for x in laws if x not in indexed]:
             info = catalog.laws.get(lid)
+            if info and info.jurisdiction in found_jurs:
+                continue  # the same name matched an indexed document (an upload of that law): that one answers
             scope.unknown_laws.append(info.short_name or lid if info else lid)
         laws = [x for x in laws if x in indexed]
     if scope.unknown_laws and not own.explicit_laws:

@@ -42,6 +42,8 @@ MAX_QUOTES, MAX_QUOTES_SECTION = 4, 2
 def law_display(chunk: Chunk, lang: str) -> str:
     if lang == "ja" and chunk.language == "ja" and " / " in chunk.law_title:
         return chunk.law_title.split(" / ", 1)[1].split(" — ")[0].strip()
+    if chunk.kind == "user":
+        return law_name(chunk)  # "Your upload: <its own title>", never dressed as an official act
     short, cite = chunk.short_name, law_name(chunk)
     return f"{short} ({cite})" if short and cite and short != cite else (short or cite)
 

@@ -13,12 +13,12 @@ import re
 from functools import lru_cache
 
 from rag.core.citations import LIST_ITEM_CHARS, Quote, squashed
+from rag.core.numerals import cjk_to_int, roman_to_int
 from rag.understand.lexicon import synonym_terms, templates, terms
 from rag.understand.scope import defined_terms
 
 MAX_LIST_ITEMS = 12
 _KANJI = "一二三四五六七八九十"
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 # Item markers by style; each pattern's group is the item's number.
 _STYLES = {
     "letter": re.compile(r"^\(([a-z])\)\s"),
@@ -43,12 +43,9 @@ def _number(style: str, value: str) -> int:
     if style in ("letter", "letterdot"):
         return ord(value) - ord("a") + 1
     if style == "roman":
-        vals = [_ROMAN[c] for c in value]
-        return sum(-v if i + 1 < len(vals) and v < vals[i + 1] else v for i, v in enumerate(vals))
+        return roman_to_int(value)
     if style in ("kanji", "zh"):
-        tens, ten, ones = value.partition("十")
-        digit = {c: i for i, c in enumerate(_KANJI[:9], 1)}
-        return (digit.get(tens, 1) * 10 + digit.get(ones, 0)) if ten else digit.get(value, 0)
+        return cjk_to_int(value)
     return int(value)
 
 

@@ -1,8 +1,8 @@
-"""Numeral helpers for loaders: Roman numerals (EU chapters/annexes, "ARTICLE V")
+"""The one numeral implementation (loaders, question understanding, lists): Roman numerals (EU chapters/annexes, "ARTICLE V")
 and CJK numerals (第二十六条の二, 第十二条) to the plain numbers we store in
 ``Unit.number``.
 
-This is the one numeral implementation of the loaders: Japanese kanji as printed
+Japanese kanji as printed
 by e-Gov (incl. positional 一〇五), Chinese 零/两, old forms 壱/弐/参/拾 and
 full-width digits. Law-specific label parsing (第二十六条の二 -> "26-2") lives
 with the loader that needs it (ingest/loaders/jlaw_common.py).
