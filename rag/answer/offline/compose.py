@@ -303,6 +303,9 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     groups = _groups(scope, in_scope)
     if scope.survey:
         groups = _survey(groups, asked, lang, judge, weights or Weights())
+        # the laws answered from come first among the hits, in the order of their sections
+        kept = [h for _, _, hs in groups for h in hs]
+        hits = kept + [h for h in hits if all(h is not k for k in kept)]
     names = _name_map(in_scope, scope.law_ids, lang, retriever)
     book = CitationBook()
     sections: list[tuple[str, list[str], bool]] = []  # (jurisdiction, lines, answered)
