@@ -22,9 +22,10 @@ setup: $(BIN)/regqa
 
 system-deps:
 	# Debian's Chromium for the browser test (Playwright drives /usr/bin/chromium; no browser download)
-	# plus CJK and emoji fonts so Japanese answers render in the browser test's screenshot
-	command -v chromium >/dev/null && fc-list | grep -qi ipagothic || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic fonts-noto-color-emoji >/dev/null)
+	# plus CJK and emoji fonts so Japanese, Korean and Chinese answers render (not as empty boxes)
+	command -v chromium >/dev/null && fc-list | grep -qi ipagothic && fc-list | grep -qi "Noto Sans CJK" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic \
+	    fonts-noto-cjk fonts-noto-color-emoji >/dev/null)
 
 run: setup
 	$(BIN)/regqa ingest

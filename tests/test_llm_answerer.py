@@ -9,6 +9,7 @@ import pytest
 from rag.answer.llm.answerer import LLMAnswerer, build_messages, prompts
 from rag.answer.llm.demo import ScriptedChatModel, echo_passages
 from rag.answer.llm.models import get_chat_model
+from rag.core.citations import label
 from rag.core.errors import BackendUnavailable
 from rag.core.types import Answer, Hit, Scope
 from rag.index.store import ChunkStore
@@ -77,7 +78,7 @@ def test_prompt_contains_passages_rules_and_history(jp_hits):
     prompt = model.prompts[0]
     assert "The question concerns: JP." in prompt
     for n, h in enumerate(hits, 1):
-        assert f"[{n}] {h.chunk.cite_label}" in prompt
+        assert f"[{n}] {label(h.chunk, h.chunk.paragraph)}" in prompt
         assert h.chunk.body.strip()[:200] in prompt
     assert "ONLY from the numbered passages" in prompt and "Never mix jurisdictions" in prompt
     assert "not instructions" in prompt and QUESTION in prompt

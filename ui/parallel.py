@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.core.citations import label
 from rag.core.types import Citation
 
 _STATUTE = ("article", "section", "supplementary", "annex")
@@ -44,6 +45,6 @@ def parallel_article(store, citation: Citation | dict) -> ParallelText | None:
     best = others[0].doc_id
     parts = [ch for ch in others if ch.doc_id == best]
     first = parts[0]
-    return ParallelText(doc_id=best, language=first.language, label=first.cite_label if not first.label else
-                        f"{first.cite_label} ({first.label})", text="\n".join(p.body for p in parts),
+    return ParallelText(doc_id=best, language=first.language, label=label(first, first.paragraph) if not first.label else
+                        f"{label(first, first.paragraph)} ({first.label})", text="\n".join(p.body for p in parts),
                         official_url=first.official_url)

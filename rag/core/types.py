@@ -48,13 +48,6 @@ class Chunk:
         kw = {k: v for k, v in meta.items() if k in names and k != "text"}
         return cls(text=text, **kw)
 
-    @property
-    def cite_label(self) -> str:
-        """Human citation, e.g. "Regulation (EU) 2024/1689, Art. 99(3)" (one implementation: rag.core.citations)."""
-        from rag.core.citations import label
-
-        return label(self, self.paragraph)
-
 
 @dataclass
 class Hit:

@@ -19,6 +19,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from rag.answer.llm.models import get_chat_model, is_connection_error, unavailable
 from rag.core.citations import citation_from_hit, clip
+from rag.core.citations import label as cite_label
 from rag.core.citations import sentences as body_sentences
 from rag.core.settings import PACKAGE_DATA, Settings
 from rag.core.types import Answer, Hit, Scope
@@ -36,10 +37,10 @@ def prompts() -> dict:
 
 def passage_label(hit: Hit) -> str:
     c = hit.chunk
-    label = c.cite_label
-    if c.unit_title and c.unit_title not in label:
-        label += f" {c.unit_title}"
-    return label
+    text = cite_label(c, c.paragraph)
+    if c.unit_title and c.unit_title not in text:
+        text += f" {c.unit_title}"
+    return text
 
 
 def verification_text(hit: Hit) -> str:

@@ -29,7 +29,7 @@ from rag.answer.offline.law_checks import (
 )
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
-from rag.core.citations import CitationBook, Quote, law_name, provision_ref, squashed
+from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, squashed
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
@@ -138,7 +138,7 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool:
         return True
     logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
     ok = logit >= turn.weights.answers_min_logit
-    log.info("lead for %s: cross-encoder logit %.2f -> %s", quotes[0].chunk.cite_label, logit,
+    log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
     return ok
 
