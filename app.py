@@ -10,7 +10,7 @@ import logging
 
 import streamlit as st
 
-from rag.core.errors import BackendUnavailable, IndexNotReady
+from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
 from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
 from ui.export import to_markdown
@@ -245,7 +245,7 @@ def ask(prompt: str) -> None:
         try:
             with st.spinner("Searching the law …"):
                 st.write_stream(tokens())
-        except (BackendUnavailable, IndexNotReady) as e:
+        except (BackendUnavailable, IndexNotReady, QuestionTooLong) as e:
             ss.messages.append({"role": "assistant", "content": str(e), "error": True})
             st.rerun()
     ans = holder["answer"]

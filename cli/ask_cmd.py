@@ -106,7 +106,7 @@ def run_ask(args) -> int:
     stream = not (args.json or args.no_stream or not sys.stdout.isatty())
     try:
         ans = _answer(assistant, question, None, args, stream)
-    except ValueError as e:  # a bad --jurisdiction
+    except ValueError as e:  # a bad --jurisdiction, a question too long
         print(f"regqa ask: {e}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:
@@ -140,7 +140,11 @@ def run_chat(args) -> int:
             print("(new conversation)")
             continue
         print("regqa> ", end="", flush=True)
-        ans = _answer(assistant, question, history, args, stream=True)
+        try:
+            ans = _answer(assistant, question, history, args, stream=True)
+        except ValueError as e:  # too long, or a bad --jurisdiction: say so and keep the conversation
+            print(f"\n{e}")
+            continue
         print()
         print(format_sources(ans))
         history += [{"role": "user", "content": question}, {"role": "assistant", "content": ans.text}]

@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterator
 
-from rag.core.errors import BackendUnavailable, IndexNotReady
+from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
 from rag.core.types import Answer, Hit, Scope
 
@@ -185,6 +185,10 @@ class Assistant:
 
         t0 = time.perf_counter()
         question = (question or "").strip()
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLong(f"the question is {len(question):,} characters long (at most "
+                                  f"{self.settings.max_question_chars:,}, REGQA_MAX_QUESTION_CHARS): ask about one "
+                                  f"thing at a time, or ingest the text as a document and ask about it")
         docs = self.documents()
         scope = self.understand(question, history, docs, jurisdictions=jurisdictions, law_ids=law_ids)
         t1 = time.perf_counter()

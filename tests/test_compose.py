@@ -361,3 +361,19 @@ def test_followup_asking_something_new_does_not_repeat_the_previous_quotes():
                     retriever=ChunkList(CHUNKS), previous_answer=first.text)
     assert first.citations[0].quote not in again.text
     assert "notify the Commission of the rules on penalties" in again.text
+
+
+def test_survey_quotes_each_jurisdiction_only_where_the_judge_finds_an_answer():
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+
+    scope = Scope(law_ids=["jp-ai", "eu-ai"], jurisdictions=["JP", "EU"], survey=True, comparison=True)
+    ans = compose("Which fines apply to prohibited AI practices?", scope, hits_of(("jp-en", "16"), ("eu", "99")),
+                  retriever=ChunkList(CHUNKS), judge=CrossEncoder(), weights=Weights(answers_min_logit=0.0))
+    eu = next(p for p in ans.text.split("\n\n") if p.startswith("EU — "))
+    jp = next(p for p in ans.text.split("\n\n") if p.startswith("JP — "))
+    assert "addresses this" in eu or "penalties" in eu
+    # Japan's closest provision is not presented as the answer (here: the law has no penalties at all)
+    assert "addresses this" not in jp and "sets out penalties" not in jp
+    assert "contains no penalty provisions" in jp or "No indexed provision clearly answers this" in jp
+    assert_verbatim(ans)

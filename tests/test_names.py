@@ -110,3 +110,10 @@ def test_jurisdiction_codes_any_case_and_unknown_ones_refused(catalog):
         catalog.jurisdiction_code("Q1")
     with pytest.raises(ValueError, match="indexed: "):
         catalog.jurisdiction_code("ke", indexed_only=True)
+
+
+def test_a_long_pasted_text_finds_each_name_once(catalog):
+    # speed is measured in bench/, not here: this checks that repeated names are found and reported once
+    q = "What does the Digital Servces Act say about notices? " * 400 + "And the Freedonia Online Harms Act?"
+    assert "eu-dsa" in catalog.find_laws(q)
+    assert catalog.find_not_indexed(q) == ["Freedonia Online Harms Act"]

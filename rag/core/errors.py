@@ -8,3 +8,7 @@ class BackendUnavailable(Exception):
 
 class IndexNotReady(Exception):
     """The index is empty or missing: run `regqa ingest` first."""
+
+
+class QuestionTooLong(ValueError):
+    """A question longer than Settings.max_question_chars: refused with one line, before any work."""

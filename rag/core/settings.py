@@ -45,6 +45,7 @@ class Settings:
     embed_batch: int = 64
     max_chunk_chars: int = 900  # MiniLM reads 256 tokens; longer text is cut off unseen
     max_file_mb: int = 25  # larger files are refused before parsing: bounded memory, bounded embed time
+    max_question_chars: int = 4000  # longer input is refused: understanding and retrieval cost grows with it
     top_k: int = 6
     dense_k: int = 30
     bm25_k: int = 30

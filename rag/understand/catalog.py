@@ -254,7 +254,7 @@ class LawCatalog:
         """Names of laws in ``text`` that no indexed document (nor curated alias) matches, and countries named
         that have nothing indexed ("Brazil (nothing indexed)")."""
         out = []
-        for _, _, phrase in law_phrases(text):
+        for phrase in dict.fromkeys(p for _, _, p in law_phrases(text)):  # each distinct name once
             if self._generic(phrase) or self.law_matches(phrase) or self.names.match(phrase):
                 continue
             log.info("named law not in the index: %r", phrase)

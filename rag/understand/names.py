@@ -89,6 +89,7 @@ class NameIndex:
     single_words: bool = False  # one-word Latin names count (jurisdiction names), not only acronyms
     _tok: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)
     _idf: dict[str, float] = field(default_factory=dict)
+    _by_initial: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, key: str, name: str) -> None:
         name = (name or "").strip()
@@ -108,6 +109,9 @@ class NameIndex:
                 df[tok] = df.get(tok, 0) + 1
         n = max(1, len(self.names))
         self._idf = {tok: math.log(1 + n / c) for tok, c in df.items()}
+        self._by_initial = {}
+        for tok in self._idf:
+            self._by_initial.setdefault(tok[0], []).append(tok)
         return self
 
     def weight(self, tok: str) -> float:
@@ -125,18 +129,26 @@ class NameIndex:
         if not q:
             return []
         joined = "".join(q)
-        # Which vocabulary words each question word may stand for (typos): computed once per question.
-        vocab = self._idf.keys()
+        # Which vocabulary words each question word may stand for (typos): once per distinct word, against
+        # the words of the same first letter only, so a long pasted text costs time linear in its length.
+        memo: dict[str, set[str]] = {}
         close: list[set[str]] = []
         for tok in q:
-            s = {tok} if tok in self._idf else set()
-            if len(tok) >= 4 and not _CJK.search(tok):
-                s |= {v for v in vocab if abs(len(v) - len(tok)) <= 2 and v[:1] == tok[:1] and typo_close(tok, v)}
-            close.append(s)
+            if tok not in memo:
+                s = {tok} if tok in self._idf else set()
+                if len(tok) >= 4 and not _CJK.search(tok):
+                    s |= {v for v in self._by_initial.get(tok[0], ()) if abs(len(v) - len(tok)) <= 2
+                          and typo_close(tok, v)}
+                memo[tok] = s
+            close.append(memo[tok])
+        pos_of: dict[str, list[int]] = {}  # vocabulary word -> question positions that may stand for it
+        for i, s in enumerate(close):
+            for v in s:
+                pos_of.setdefault(v, []).append(i)
         best: dict[str, NameMatch] = {}
         for key, variants in self._tok.items():
             for name, nt in variants:
-                m = self._strict(q, close, joined, nt) or (self._partial(q, close, nt) if lenient else None)
+                m = self._strict(q, close, joined, nt, pos_of) or (self._partial(q, close, nt, pos_of) if lenient else None)
                 if m is None:
                     continue
                 m = NameMatch(key, name, *m)
@@ -160,16 +172,14 @@ class NameIndex:
             return []
         return [(offs[m.start][0], offs[m.end - 1][1]) for m in self.match(text, lenient) if m.end > m.start]
 
-    def _strict(self, q, close, joined, nt):
+    def _strict(self, q, close, joined, nt, pos_of):
         content = [x for x in nt if x not in _GLUE]
         if not content:
             return None
         if len(content) == 1 and _CJK.search(content[0]):
             # A CJK name is one token; it may sit inside a longer CJK run of the question (no spaces).
             return (0, 0, 1.0, True) if len(content[0]) >= 2 and content[0] in joined else None
-        for i in range(len(q)):
-            if content[0] not in close[i]:
-                continue
+        for i in pos_of.get(content[0], ()):
             pos, j = i, 1
             while j < len(content) and pos + 1 < len(q):
                 if content[j] in close[pos + 1]:
@@ -182,14 +192,14 @@ class NameIndex:
                 return (i, pos + 1, 1.0, True)
         return None
 
-    def _partial(self, q, close, nt):
+    def _partial(self, q, close, nt, pos_of):
         content = [x for x in nt if x not in _GLUE]
         docs = [x for x in content if x in DOC_WORDS]
         if len(content) < 2 or not docs:
             return None
         total = sum(self.weight(x) for x in content) or 1.0
         best = None
-        for i in range(len(q)):
+        for i in sorted({p for x in content for p in pos_of.get(x, ())}):
             # a run of question words, each one of the name's words in the name's order, ending on a document word
             j0 = next((k for k, x in enumerate(content) if x in close[i]), None)
             if j0 is None:
