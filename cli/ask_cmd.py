@@ -49,7 +49,7 @@ def register(sub) -> None:
 def answer_json(ans) -> dict:
     d = ans.to_dict()
     keys = ("n", "label", "doc_id", "law_title", "jurisdiction", "article", "paragraph", "quote", "official_url",
-            "source_file", "unit_kind", "language", "chunk_id")
+            "source_file", "unit_kind", "language", "chunk_id", "kind", "version")
     d["citations"] = [{k: getattr(c, k) for k in keys} for c in ans.citations]
     return d
 

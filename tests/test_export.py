@@ -66,3 +66,11 @@ def test_card_shows_parallel_text_japanese_first():
     assert 'class="regqa-pair"' in html and html.index("第十六条") < html.index("<mark>")
     assert 'href="https://www.japaneselawtranslation.go.jp/en/laws/view/5066/en"' in html
     assert "regqa-pair" not in citation_card_html(CIT, "🇯🇵", None)
+
+
+def test_card_says_what_the_cited_text_is():
+    up = citation_card_html({**CIT, "kind": "user", "version": ""}, "", None)
+    assert "your upload, not an official text" in unescape(up)
+    cons = citation_card_html({**CIT, "kind": "consolidation", "version": "consolidated as of 2026-07-27"}, "", None)
+    assert "consolidated text (not the official one) · consolidated as of 2026-07-27" in unescape(cons)
+    assert "regqa-version" not in citation_card_html({**CIT, "kind": "law", "version": ""}, "", None)

@@ -121,4 +121,16 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
             f'<div class="regqa-card-head"><span class="regqa-n">[{int(c.get("n", 0))}]</span> '
             f'<span class="regqa-flag">{html.escape(flag)}</span> <code>{html.escape(c.get("jurisdiction") or "?")}</code>'
             f' <b>{esc(ref_text)}</b> — {esc(c.get("law_title", ""))}</div>'
-            f"{body}<div>{link} <small>{html.escape(c.get('source_file', ''))}</small></div></div>")
+            f"{_provenance(c)}{body}<div>{link} <small>{html.escape(c.get('source_file', ''))}</small></div></div>")
+
+
+_KIND_NOTE = {"user": "your upload, not an official text", "consolidation": "consolidated text (not the official one)",
+              "translation": "translation (reference only; the original has legal effect)", "news": "news article, not law",
+              "web": "web page, not law"}
+
+
+def _provenance(c: dict) -> str:
+    """What the cited text is and which version, so an upload, a translation or an older text never passes
+    for the law in force."""
+    parts = [p for p in (_KIND_NOTE.get(c.get("kind") or "law", ""), c.get("version") or "") if p]
+    return f'<div class="regqa-version"><small>{esc(" · ".join(parts))}</small></div>' if parts else ""

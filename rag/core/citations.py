@@ -171,7 +171,7 @@ def citation_from_hit(hit: Hit | Chunk, n: int, quote: str = "", paragraph: str 
     return Citation(n=n, doc_id=c.doc_id, law_title=c.law_title, jurisdiction=c.jurisdiction, article=c.article,
                     paragraph=paragraph, quote=quote, official_url=c.official_url, source_file=c.source_file,
                     label=label(c, paragraph), unit_kind=c.unit_kind, language=c.language, chunk_id=c.chunk_id,
-                    passage=c.body)
+                    passage=c.body, kind=c.kind, version=c.version)
 
 
 @dataclass

@@ -74,6 +74,8 @@ class Citation:
     language: str = ""
     chunk_id: str = ""
     passage: str = ""  # the whole chunk body, for display with the quote highlighted
+    kind: str = "law"  # law | translation | consolidation | user | news | web: what the cited text is
+    version: str = ""  # the document's version note from its source ("consolidated as of 2026-07-27", ...)
 
     def to_dict(self) -> dict:
         return asdict(self)
