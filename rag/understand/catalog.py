@@ -217,9 +217,18 @@ class LawCatalog:
     def strip_names(self, text: str) -> str:
         """``text`` without the law names it contains (non-generic aliases and the indexed documents' own
         names, typos included): "推進" of "AI推進法" is in every provision of that law, "GDRP" in none."""
-        spans = [(m.start, m.end) for m in self.law_matches(text) if not m.generic] + self.names.spans(text)
+        exact = [(m.start, m.end) for m in self.law_matches(text) if not m.generic]
+        # a misspelt or document-derived name where no alias matched ("GDRP", a user's upload by its title)
+        fuzzy = [(a, b) for a, b in self.names.spans(text) if not any(a < e and s < b for s, e in exact)]
+        spans = sorted(exact + fuzzy)
+        merged: list[list[int]] = []
+        for a, b in spans:  # overlapping names ("Japan's AI Promotion Act" and "AI Promotion Act") cut once
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
         out = text
-        for a, b in sorted(set(spans), reverse=True):
+        for a, b in reversed(merged):
             out = out[:a] + " " + out[b:]
         return out if tokens(out) else text
 
