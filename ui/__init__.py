@@ -1,1 +1,1 @@
-"""ui: see README.md, "How it works"."""
+"""The Streamlit app's helpers (app.py is the page): authentication, feedback store, Markdown export, citation cards, parallel texts."""

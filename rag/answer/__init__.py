@@ -1,1 +1,1 @@
-"""rag/answer: see README.md, "How it works"."""
+"""Answering: the offline answerer that only quotes (offline/) and the LLM answerer (llm/)."""

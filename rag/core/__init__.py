@@ -1,1 +1,1 @@
-"""rag/core: see README.md, "How it works"."""
+"""The dataclasses and values every layer shares: types, settings (REGQA_*), fitted weights, errors, and the one implementation of tokens, numerals and citation labels."""

@@ -1,1 +1,1 @@
-"""rag/index: see README.md, "How it works"."""
+"""The index: the Chroma store with its document registry, the embedders, and the lexical (BM25) index."""

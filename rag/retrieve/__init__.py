@@ -1,1 +1,1 @@
-"""rag/retrieve: see README.md, "How it works"."""
+"""Retrieval: hybrid dense + BM25 search scoped to the understood laws, ranking boosts, and the cross-encoder."""

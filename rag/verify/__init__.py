@@ -1,1 +1,1 @@
-"""rag/verify: see README.md, "How it works"."""
+"""Verification of LLM answers: every sentence against the passage it cites (content words, numbers, jurisdiction, injections)."""

@@ -1,1 +1,1 @@
-"""rag/answer/llm: see README.md, "How it works"."""
+"""The LLM answerer: an OpenAI-compatible or Ollama chat model writes the answer, rag/verify checks it; demo.py is the scripted model for demos and tests."""

@@ -1,1 +1,1 @@
-"""rag/answer/offline: see README.md, "How it works"."""
+"""The offline answerer: a lead and verbatim quotes with [n] citations; absences, comparisons, surveys, lists."""
