@@ -108,8 +108,9 @@ def sidebar(docs: list[dict], store_error: str) -> None:
     choices = ["offline"] + ([settings.llm] if settings.llm.lower() not in ("offline", "") else [])
     sb.radio("Active answerer", choices, key="answerer",
              format_func=lambda c: "Offline (quotes the law, no LLM)" if c == "offline" else f"LLM: {c}")
-    sb.caption("Switch with REGQA_LLM=offline|openai|ollama plus REGQA_LLM_BASE_URL, REGQA_LLM_MODEL, "
-               "REGQA_LLM_API_KEY, then restart the app.")
+    with sb.expander("For administrators: changing the answerer"):
+        st.caption("Set REGQA_LLM=offline|openai|ollama plus REGQA_LLM_BASE_URL, REGQA_LLM_MODEL and "
+                   "REGQA_LLM_API_KEY on the server, then restart the app.")
     sb.header("Index")
     if store_error:
         sb.error(store_error)
