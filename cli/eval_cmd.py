@@ -121,9 +121,37 @@ def with_user_docs(settings, questions, progress: bool):
     return local, lambda: shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _run_sets(assistant, sets: dict, settings, args) -> dict[str, dict[str, list]]:
+    """set name -> engine ("regqa", "baseline") -> results, in the order of the sets."""
+    from rag.evaluation import run
+
+    def answer(question, history):
+        return assistant.answer(question, history, llm=args.llm)
+
+    runs: dict[str, dict[str, list]] = {}
+    for name, questions in sets.items():
+        if not questions:
+            continue
+        bar, cb = _progress(f"regqa eval {name}", len(questions), not args.no_progress)
+        runs[name] = {"regqa": run(questions, answer, progress=cb)}
+        if bar:
+            bar.close()
+    if args.baseline:
+        from bench.baseline import BaselineRAG, baseline_hit_matches
+
+        base = BaselineRAG(settings, progress=not args.no_progress)
+        base.build()
+        for name, questions in sets.items():
+            bar, cb = _progress(f"baseline {name}", len(questions), not args.no_progress)
+            runs[name]["baseline"] = run(questions, base.answer, hit_match=baseline_hit_matches, progress=cb)
+            if bar:
+                bar.close()
+    return runs
+
+
 def run_eval(args) -> int:
     from rag.core.settings import Settings
-    from rag.evaluation import GoldSetError, load_goldset, run, summarize
+    from rag.evaluation import GoldSetError, load_goldset, summarize
     from rag.index.store import ChunkStore
 
     paths = args.set or [p for p in DEFAULT_SETS.values() if p.is_file()]
@@ -147,34 +175,13 @@ def run_eval(args) -> int:
     settings, cleanup = with_user_docs(settings, [q for qs in sets.values() for q in qs], not args.no_progress)
     try:
         assistant = Assistant.from_settings(settings)
-        llm = args.llm
         if args.fit:
             if "dev" not in sets:
                 print("error: --fit needs the dev set (tests/eval/gold.jsonl) among --set", file=sys.stderr)
                 return EXIT_USAGE
             _fit(assistant, sets["dev"], settings)
 
-        def answer(question, history):
-            return assistant.answer(question, history, llm=llm)
-
-        runs: dict[str, dict[str, list]] = {}  # set -> engine -> results
-        for name, questions in sets.items():
-            if not questions:
-                continue
-            bar, cb = _progress(f"regqa eval {name}", len(questions), not args.no_progress)
-            runs[name] = {"regqa": run(questions, answer, progress=cb)}
-            if bar:
-                bar.close()
-        if args.baseline:
-            from bench.baseline import BaselineRAG, baseline_hit_matches
-
-            base = BaselineRAG(settings, progress=not args.no_progress)
-            base.build()
-            for name, questions in sets.items():
-                bar, cb = _progress(f"baseline {name}", len(questions), not args.no_progress)
-                runs[name]["baseline"] = run(questions, base.answer, hit_match=baseline_hit_matches, progress=cb)
-                if bar:
-                    bar.close()
+        runs = _run_sets(assistant, sets, settings, args)
     finally:
         cleanup()
 
@@ -194,7 +201,7 @@ def run_eval(args) -> int:
     if args.json:
         to_json({f"{eng}:{name}" if eng != "regqa" else name: rs for name, by_engine in runs.items()
                  for eng, rs in by_engine.items()}, args.json, gold_sets={n: str(p) for n, p in zip(sets, paths, strict=False)},
-                llm=llm or settings.llm, floors=floors, floors_missed=missed)
+                llm=args.llm or settings.llm, floors=floors, floors_missed=missed)
         print(f"wrote {args.json}", file=sys.stderr)
     if args.html:
         write_html({f"{eng} {name}": rs for name, by_engine in runs.items() for eng, rs in by_engine.items()},
