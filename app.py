@@ -15,7 +15,7 @@ from rag.core.settings import Settings
 from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
 from ui.export import to_markdown
 from ui.feedback import FeedbackStore
-from ui.highlight import citation_card_html, mark_flagged, md_escape
+from ui.highlight import citation_card_html, esc, mark_flagged
 
 st.set_page_config(page_title="regqa — regulation Q&A", page_icon="⚖️", layout="wide")
 CSS = """<style>
@@ -240,7 +240,7 @@ def ask(prompt: str) -> None:
             for kind, value in assistant.stream(prompt, history, jurisdictions=ss.get("f_jur") or None,
                                                 doc_ids=ss.get("f_docs") or None, llm=ss.get("answerer")):
                 if kind == "token":
-                    yield md_escape(value).replace("\n", "  \n")  # lines stay lines; document text stays text
+                    yield esc(value).replace("\n", "  \n")  # lines stay lines; document text stays text
                 else:
                     holder["answer"] = value
         try:

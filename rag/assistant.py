@@ -120,6 +120,10 @@ class Assistant:
         return self.catalog_for(docs)
 
     def catalog_for(self, docs: list[dict]):
+        """The catalog of ``docs`` (the registry records), built once per set of documents; a catalog given
+        to the constructor is used as it is."""
+        if self._catalog is not None:
+            return self._catalog
         from rag.understand.catalog import LawCatalog
 
         key = tuple((d.get("doc_id"), d.get("file_hash"), d.get("title")) for d in docs)
@@ -137,6 +141,7 @@ class Assistant:
 
     def indexed_laws(self, docs: list[dict]) -> dict[str, list[str]]:
         """jurisdiction -> law names, for telling the user what the corpus holds."""
+        catalog = self.catalog_for(docs)
         by_law: dict[str, dict] = {}
         for d in docs:
             if d.get("kind") in (None, "", "law", "translation", "consolidation", "user"):
@@ -145,7 +150,7 @@ class Assistant:
         for law_id, d in by_law.items():
             name = ""
             try:
-                info = self.catalog_for(docs).law(law_id)
+                info = catalog.law(law_id)
                 name = getattr(info, "short_name", "") or getattr(info, "title", "")
             except Exception:  # a law not in the catalog (user uploads): fall back to the document title
                 name = ""
@@ -158,8 +163,7 @@ class Assistant:
         from rag.understand.scope import understand
 
         indexed = sorted({d.get("law_id") or d["doc_id"] for d in docs})
-        catalog = self._catalog or self.catalog_for(docs)
-        return understand(question, history, catalog=catalog, indexed_law_ids=indexed,
+        return understand(question, history, catalog=self.catalog_for(docs), indexed_law_ids=indexed,
                           jurisdictions=list(jurisdictions) if jurisdictions else None,
                           law_ids=list(law_ids) if law_ids else None)
 

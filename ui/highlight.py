@@ -11,24 +11,14 @@ import html
 import re
 
 _ELLIPSIS_RE = re.compile(r"\s*(?:\.\.\.|…)\s*")
-
-
-_MD = re.compile(r"[\\`*_{}\[\]()#+!|~]")
-
-
-def md_escape(text: str) -> str:
-    """Markdown punctuation as HTML character references: a document's ``![x](http://…)`` or
-    ``[portal](http://…)`` stays text, never an image the reader's browser fetches or a live link inside
-    "the law". References (not backslashes) read the same inside the cards' HTML and in Markdown."""
-    return _MD.sub(lambda m: f"&#{ord(m.group(0))};", text)
-
-
 _HTML_MD = re.compile(r"[&<>\"'\\`*_{}\[\]()#+!|~]")
 
 
 def esc(text: str) -> str:
-    """Document-derived text for the app's HTML+Markdown: HTML specials and Markdown punctuation as
-    character references, in one pass (two passes would escape each other's ampersands)."""
+    """Document-derived text for the app's HTML and Markdown: HTML specials and Markdown punctuation as
+    character references, in one pass (two passes would escape each other's ampersands). A document's
+    ``![x](http://…)`` or ``[portal](http://…)`` stays text, never an image the reader's browser fetches or a
+    live link inside "the law"; references read the same inside the cards' HTML and in streamed Markdown."""
     return _HTML_MD.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 

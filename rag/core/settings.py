@@ -37,7 +37,7 @@ def _default_corpus_dir() -> str:
 class Settings:
     data_dir: Path = Path("./data")
     corpus_dir: Path = Path(_default_corpus_dir())
-    sources_file: Path = _PROJECT_ROOT / "corpus" / "sources.toml"
+    sources_file: Path = DEFAULT_SOURCES
     upload_dir: Path | None = None  # default: <data_dir>/uploads
     chroma_url: str = ""  # empty: embedded PersistentClient under data_dir
     collection: str = "regqa"

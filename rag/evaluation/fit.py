@@ -16,23 +16,11 @@ from dataclasses import dataclass, replace
 from rag.core.weights import Weights
 from rag.evaluation import metrics as M
 from rag.evaluation.goldset import GoldQuestion
+from rag.retrieve.rerank import CachingJudge
 
 log = logging.getLogger(__name__)
 GRID = (0.0, 0.5, 1.0, 1.5, 2.0)
 FALSE_CLAIM_COST = 2.0  # "X addresses this" over a provision that does not answer, against a needless "closest are"
-
-
-class CachingJudge:
-    """The cross-encoder with its logits remembered per (question, passage): the grid asks the same pairs."""
-
-    def __init__(self, judge):
-        self.judge, self.cache = judge, {}
-
-    def logits(self, question: str, passages: list[str]) -> list[float]:
-        todo = [p for p in passages if (question, p) not in self.cache]
-        for p, lg in zip(todo, self.judge.logits(question, todo) if todo else [], strict=True):
-            self.cache[(question, p)] = lg
-        return [self.cache[(question, p)] for p in passages]
 
 
 @dataclass

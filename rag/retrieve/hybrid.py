@@ -37,7 +37,7 @@ _SCORE_W = 0.01
 _INDEX_RECHECK_S = 1.0
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
 _ABSENT: dict[tuple, bool] = {}
-_QUOTED = 5  # the offline answerer quotes from this many top hits (rag/compose.MAX_HITS)
+_QUOTED = 5  # the offline answerer quotes from this many top hits (rag/answer/offline/compose.MAX_HITS)
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
 
 

@@ -42,17 +42,12 @@ def unit_title_rx(aspects: list[str]) -> re.Pattern | None:
 
 
 def strip_names(question: str) -> str:
-    """The question without law and country names: inside the scope they only add noise
-    ("推進" of "AI推進法" is in every provision of that law)."""
+    """The question without law and country names: inside the scope they only add noise ("推進" of
+    "AI推進法" is in every provision of that law). For a query that understanding did not see (a
+    comparison's per-law search): the curated names only, as the catalog strips them."""
     from rag.understand.catalog import LawCatalog
 
-    cat = LawCatalog.load()
-    # Generic names ("AI literacy", "general-purpose AI") are also the subject of the question: kept.
-    spans = [(m.start, m.end) for m in cat.law_matches(question) if not m.generic]
-    out = question
-    for a, b in sorted(spans, reverse=True):
-        out = out[:a] + " " + out[b:]
-    return out if tokenize(out) else question
+    return LawCatalog.load().strip_names(question, fuzzy=False)
 
 
 def jaccard(a: str, b: str) -> float:

@@ -83,3 +83,17 @@ class CrossEncoder:
 
     def score(self, question: str, passages: list[str]) -> list[float]:
         return [1.0 / (1.0 + math.exp(-x)) for x in self.logits(question, passages)]
+
+
+class CachingJudge:
+    """A judge with its logits remembered per (question, passage): within one answer a survey and the
+    lead ask for the same pair, and `regqa eval --fit` asks the same pairs for every grid point."""
+
+    def __init__(self, judge):
+        self.judge, self.cache = judge, {}
+
+    def logits(self, question: str, passages: list[str]) -> list[float]:
+        todo = list(dict.fromkeys(p for p in passages if (question, p) not in self.cache))
+        for p, lg in zip(todo, self.judge.logits(question, todo) if todo else [], strict=True):
+            self.cache[(question, p)] = lg
+        return [self.cache[(question, p)] for p in passages]

@@ -54,6 +54,10 @@ class Match:
     generic: bool = False
 
 
+def _squeeze(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
 def _pattern(name: str) -> str:
     """Latin names match as whole words; CJK/Hangul names anywhere (no spaces between words)."""
     esc = re.escape(name.strip()).replace(r"\ ", r"\s*")
@@ -86,13 +90,9 @@ class _Finder:
         return out
 
 
-def _find(text: str, names: dict[str, list[tuple[str, bool]]], *, case: set[str] | None = None) -> list[Match]:
-    return _Finder(names, case).find(text)
-
-
 class LawCatalog:
     def __init__(self, laws: dict[str, LawInfo], jurisdictions: dict[str, dict], topics: dict[str, list[str]],
-                 not_indexed: list[dict] | None = None, documents: list[dict] | None = None):
+                 documents: list[dict] | None = None):
         self.laws = laws
         self.jurisdictions = jurisdictions
         self.topics = topics
@@ -108,10 +108,11 @@ class LawCatalog:
         self._other_case = {n for lst in self._other_countries.values() for n, _ in lst}
         self._alias_finder = _Finder(self._alias_names)
         self._jur_finder = _Finder(self._jur_names, case={"US"})
-        # one alternation for ~1,000 country names: compiled once, in milliseconds
-        by_name = {n: code for code, lst in self._other_countries.items() for n, _ in lst}
-        alts = "|".join(_pattern(n) for n in sorted(by_name, key=len, reverse=True))
-        self._other_rx = (re.compile(f"(?:{alts})") if alts else None, by_name)
+        # one alternation for ~1,000 country names: compiled once, in milliseconds; a match is looked up by
+        # its letters without spaces (_pattern lets "United  States" and "UnitedStates" match too)
+        names = {n: code for code, lst in self._other_countries.items() for n, _ in lst}
+        alts = "|".join(_pattern(n) for n in sorted(names, key=len, reverse=True))
+        self._other_rx = (re.compile(f"(?:{alts})") if alts else None, {_squeeze(n): c for n, c in names.items()})
         self._topic_finders = {topic: _Finder({topic: [(w, False) for w in words]}) for topic, words in topics.items()}
         self.names = NameIndex()
         for lid, info in laws.items():
@@ -214,12 +215,12 @@ class LawCatalog:
                                                            "US states as US-XX)"))
         return c
 
-    def strip_names(self, text: str) -> str:
-        """``text`` without the law names it contains (non-generic aliases and the indexed documents' own
-        names, typos included): "推進" of "AI推進法" is in every provision of that law, "GDRP" in none."""
+    def strip_names(self, text: str, *, fuzzy: bool = True) -> str:
+        """``text`` without the law names it contains (non-generic aliases and, with ``fuzzy``, the indexed
+        documents' own names, typos included): "推進" of "AI推進法" is in every provision of that law, "GDRP" in none."""
         exact = [(m.start, m.end) for m in self.law_matches(text) if not m.generic]
         # a misspelt or document-derived name where no alias matched ("GDRP", a user's upload by its title)
-        fuzzy = [(a, b) for a, b in self.names.spans(text) if not any(a < e and s < b for s, e in exact)]
+        fuzzy = [(a, b) for a, b in self.names.spans(text) if not any(a < e and s < b for s, e in exact)] if fuzzy else []
         spans = sorted(exact + fuzzy)
         merged: list[list[int]] = []
         for a, b in spans:  # overlapping names ("Japan's AI Promotion Act" and "AI Promotion Act") cut once
@@ -236,7 +237,7 @@ class LawCatalog:
         """Indexed jurisdictions named in ``text`` (law names contain country words: "EU AI Act" names the EU)."""
         found = [(m.start, m.key) for m in self._jur_finder.find(text)]
         # misspelt names ("calfornia"), in the order of the text
-        found += [(text.lower().find(m.key.lower()) if False else 10_000 + m.start, m.key) for m in self._jur_index.match(text)]
+        found += [(10_000 + m.start, m.key) for m in self._jur_index.match(text)]
         out = []
         for _, key in sorted(found):
             if key not in out:
@@ -248,7 +249,7 @@ class LawCatalog:
         out = []
         rx, by_name = self._other_rx
         for m in rx.finditer(text) if rx else []:
-            code = by_name.get(m.group(0)) or next((c for n, c in by_name.items() if re.fullmatch(_pattern(n), m.group(0))), None)
+            code = by_name.get(_squeeze(m.group(0)))
             if code and code not in out:
                 out.append(code)
         return out
@@ -294,7 +295,9 @@ class LawCatalog:
         return next((code for code, j in self.jurisdictions.items() if j.get("implicit_for_language") == language), None)
 
     def laws_in(self, jurisdiction: str) -> list[str]:
-        return [lid for lid, info in self.laws.items() if info.jurisdiction == jurisdiction and info.topic != "news"]
+        """The statutes of a jurisdiction: no news page, no user upload."""
+        return [lid for lid, info in self.laws.items() if info.jurisdiction == jurisdiction and info.topic != "news"
+                and info.kind not in ("user", "news")]
 
     def flag(self, jurisdiction: str) -> str:
         return self.jurisdictions.get(jurisdiction, {}).get("flag", "")

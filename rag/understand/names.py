@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from rapidfuzz.distance import OSA
+
 log = logging.getLogger(__name__)
 
 # Words that say "this is a law" in a name; alone or with only country/topic words they name no law.
@@ -58,8 +60,6 @@ def typo_close(a: str, b: str) -> bool:
     n = min(len(a), len(b))
     if n < 4:
         return False
-    from rapidfuzz.distance import OSA
-
     if n <= 5:  # short words and acronyms: only a swap ("GDRP"); one changed letter is another word ("PIPA", "PIPL")
         return sorted(a) == sorted(b) and OSA.distance(a, b) == 1
     return OSA.distance(a, b) <= (1 if n <= 8 else 2)

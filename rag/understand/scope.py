@@ -263,8 +263,8 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     if not own.explicit_laws and not law_ids and jurs and (len(jurs) >= 2 or _SURVEY.search(q)) \
             and not scope.unknown_laws and indexed_law_ids is not None:
         # Which laws apply there: every indexed statute of each named jurisdiction, not one default law each.
-        laws = [lid for lid in indexed_law_ids if lid in catalog.laws and catalog.laws[lid].jurisdiction in jurs
-                and catalog.laws[lid].kind not in ("user", "news") and catalog.laws[lid].topic != "news"]
+        statutes = {lid for j in jurs for lid in catalog.laws_in(j)}
+        laws = [lid for lid in indexed_law_ids if lid in statutes]
         scope.survey = len(laws) > 1
     for lid in laws:
         j = catalog.laws[lid].jurisdiction if lid in catalog.laws else ""

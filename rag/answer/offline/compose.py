@@ -32,6 +32,7 @@ from rag.answer.offline.quotes import select_quotes
 from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, squashed
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
+from rag.retrieve.rerank import CachingJudge
 from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
 
 log = logging.getLogger(__name__)
@@ -290,6 +291,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
             previous_answer: str = "") -> Answer:
     """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
     t0 = time.perf_counter()
+    judge = CachingJudge(judge) if judge is not None else None  # a survey and the leads ask for the same pairs
     lang = language_of(question, scope)
     asked = scope.resolved_question or question  # follow-ups: the earlier question's words help find sentences
     aspects = asked_aspects(question, scope)  # ...but only this question (and the scope) says what is asked
@@ -311,6 +313,8 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     sections: list[tuple[str, list[str], bool]] = []  # (jurisdiction, lines, answered)
     claims = False
     many = len(groups) > 1 or scope.comparison
+    turn = Turn(question, asked, scope, lang, retriever, book, names, aspects, judge, weights or Weights(),
+                squashed(previous_answer) if previous_answer and scope.source == "history" else "")
     for law_id, jur, hs in groups:
         if many and law_id and not hs and hasattr(retriever, "search"):
             # A comparison whose retrieval was dominated by one law: search this law alone.
@@ -318,8 +322,6 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
             hs = _prefer_language(retriever.search(asked, sub, k=3), lang, retriever)
             hits = list(hits) + [h for h in hs if h not in hits]
         jur = jur or (hs[0].chunk.jurisdiction if hs else _jurisdiction(law_id, retriever))
-        turn = Turn(question, asked, scope, lang, retriever, book, names, aspects, judge, weights or Weights(),
-                    squashed(previous_answer) if previous_answer and scope.source == "history" else "")
         section = _section(turn, law_id, hs, MAX_QUOTES_SECTION if many else MAX_QUOTES)
         if section:
             lines, claimed = section
