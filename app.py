@@ -6,6 +6,7 @@ session (st.session_state).
 """
 from __future__ import annotations
 
+import datetime
 import logging
 
 import streamlit as st
@@ -26,6 +27,9 @@ CSS = """<style>
 .regqa-pair{display:grid;grid-template-columns:1fr 1fr;gap:.8rem}
 .regqa-lang-head{font-size:.75rem;color:#555;margin-bottom:.2rem}
 .regqa-flagged{background:#fdecea;color:#8a1c1c}.regqa-link{font-size:.85rem}
+.regqa-badge{font-size:.75rem;border-radius:4px;padding:0 .3rem;margin-left:.3rem}
+.regqa-superseded{background:#fdecea;color:#8a1c1c}.regqa-pending{background:#fff4d6;color:#7a5200}
+.regqa-original summary{font-size:.75rem;color:#555;cursor:pointer}
 </style>"""
 UPLOAD_TYPES = ["pdf", "html", "htm", "xml", "txt", "md", "docx"]
 
@@ -96,6 +100,9 @@ def pin_scope(jurisdictions: list[str], doc_ids: list[str]) -> None:
 def sidebar(docs: list[dict], store_error: str) -> None:
     sb = st.sidebar
     sb.header("Scope")
+    sb.date_input("Law as in force on", key="f_as_of", value=datetime.date.today(), format="YYYY-MM-DD",
+                  help="Answers quote the versions in force on this date; a later version is left out and a "
+                       "superseded provision is quoted only when you ask about earlier versions.")
     jur_options = sorted({d.get("jurisdiction") or "other" for d in docs})
     titles = {d["doc_id"]: f"{d.get('short_name') or d.get('title', d['doc_id'])} [{d['doc_id']}]" for d in docs}
     ss._jur_options, ss._doc_options = jur_options, sorted(titles)
@@ -202,7 +209,8 @@ def render_answer(i: int, msg: dict) -> None:
     laws, jurs = scope.get("law_ids") or [], scope.get("jurisdictions") or []
     c1, c2 = st.columns([5, 1])
     c1.caption(f"Scope: {', '.join(laws) or 'all laws'} · {', '.join(jurs) or 'all jurisdictions'}"
-               f" ({scope.get('source') or '—'}) · answerer: {ans.get('answerer')}")
+               f" ({scope.get('source') or '—'}) · law as in force on {scope.get('as_of') or 'today'}"
+               f" · answerer: {ans.get('answerer')}")
     c2.button("Pin scope", key=f"pin_{i}", on_click=pin_scope,
               args=(jurs, [c["doc_id"] for c in ans.get("citations", [])]),
               help="Use this scope's jurisdictions and documents as the sidebar filters")
@@ -237,8 +245,10 @@ def ask(prompt: str) -> None:
     holder: dict = {}
     with st.chat_message("assistant"):
         def tokens():
+            as_of = ss.get("f_as_of")
             for kind, value in assistant.stream(prompt, history, jurisdictions=ss.get("f_jur") or None,
-                                                doc_ids=ss.get("f_docs") or None, llm=ss.get("answerer")):
+                                                doc_ids=ss.get("f_docs") or None, llm=ss.get("answerer"),
+                                                as_of=as_of.isoformat() if as_of else None):
                 if kind == "token":
                     yield esc(value).replace("\n", "  \n")  # lines stay lines; document text stays text
                 else:

@@ -29,6 +29,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     # Names as in rag/answer/llm/models.py (not imported here: it pulls in langchain at parse time).
     p.add_argument("--llm", default=None, choices=("offline", "openai", "ollama", "fake"),
                    help="answerer: offline (quotes only; default REGQA_LLM or offline), openai, ollama or fake")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="answer with the law as in force on DATE (YYYY-MM-DD; default REGQA_AS_OF or today): versions "
+                        "adopted later are left out, superseded provisions quoted only when asked about")
 
 
 def register(sub) -> None:
@@ -49,7 +52,7 @@ def register(sub) -> None:
 def answer_json(ans) -> dict:
     d = ans.to_dict()
     keys = ("n", "label", "doc_id", "law_title", "jurisdiction", "article", "paragraph", "quote", "official_url",
-            "source_file", "unit_kind", "language", "chunk_id", "kind", "version")
+            "source_file", "unit_kind", "language", "chunk_id", "kind", "version", "status", "link")
     d["citations"] = [{k: getattr(c, k) for k in keys} for c in ans.citations]
     return d
 
@@ -59,10 +62,12 @@ def format_sources(ans) -> str:
     if ans.citations:
         lines.append("Sources")
         for c in ans.citations:
-            url = c.official_url or "(no official URL)"
+            url = c.link or c.official_url or "(no official URL)"
             quote = " ".join(c.quote.split())  # one line per source; --json has the exact quote
             quote = quote if len(quote) <= SOURCE_QUOTE_CHARS else quote[:SOURCE_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
             lines.append(f"[{c.n}] {c.label} — “{quote}” — {url} — {c.source_file}")
+            if c.version:
+                lines.append(f"    version: {c.version}")
     s = ans.scope
     parts = []
     if s.law_ids:
@@ -74,7 +79,8 @@ def format_sources(ans) -> str:
     if s.unknown_laws:
         parts.append("not indexed: " + ", ".join(s.unknown_laws))
     scope = "; ".join(parts) or "the whole corpus"
-    lines.append(f"Scope: {scope}" + (f" (from {s.source})" if s.source else "") + f" · answerer: {ans.answerer}")
+    lines.append(f"Scope: {scope}" + (f" (from {s.source})" if s.source else "") + f" · answerer: {ans.answerer}"
+                 + (f" · law as of {s.as_of}" if s.as_of else ""))
     return "\n".join(lines)
 
 
@@ -82,7 +88,7 @@ def _answer(assistant, question: str, history, args, stream: bool):
     # "jp" and "JP" are one jurisdiction; an unknown or unindexed code is refused (ValueError) rather than
     # answered with "the corpus does not answer"
     jurs = [assistant.catalog.jurisdiction_code(j, indexed_only=True) for j in args.jurisdiction]
-    kw = dict(jurisdictions=jurs or None, law_ids=args.law or None, llm=args.llm)
+    kw = dict(jurisdictions=jurs or None, law_ids=args.law or None, llm=args.llm, as_of=args.as_of)
     if not stream:
         return assistant.answer(question, history, **kw)
     ans = None
@@ -106,7 +112,7 @@ def run_ask(args) -> int:
     stream = not (args.json or args.no_stream or not sys.stdout.isatty())
     try:
         ans = _answer(assistant, question, None, args, stream)
-    except ValueError as e:  # a bad --jurisdiction, a question too long
+    except ValueError as e:  # a bad --jurisdiction or --as-of, a question too long
         print(f"regqa ask: {e}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:

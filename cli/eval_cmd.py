@@ -125,8 +125,8 @@ def _run_sets(assistant, sets: dict, settings, args) -> dict[str, dict[str, list
     """set name -> engine ("regqa", "baseline") -> results, in the order of the sets."""
     from rag.evaluation import run
 
-    def answer(question, history):
-        return assistant.answer(question, history, llm=args.llm)
+    def answer(question, history, as_of=None):
+        return assistant.answer(question, history, llm=args.llm, as_of=as_of)
 
     runs: dict[str, dict[str, list]] = {}
     for name, questions in sets.items():

@@ -27,6 +27,12 @@ def register(sub) -> None:
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: the corpus list)")
     p.add_argument("--jurisdiction", default="", help="jurisdiction code for your own documents (e.g. EU, JP, US-CA)")
     p.add_argument("--force", action="store_true", help="re-embed even unchanged files")
+    p.add_argument("--adopted", metavar="DATE", help="your documents: adopted/approved on DATE (YYYY-MM-DD)")
+    p.add_argument("--in-force", metavar="DATE", help="your documents: in force from DATE; before it they are "
+                                                       "quoted as 'takes effect DATE'")
+    p.add_argument("--replaces", action="append", default=[], metavar="DOC_ID",
+                   help="your documents replace this indexed document from their adoption (repeatable; see "
+                        "`regqa sources`); its provisions they word differently are then superseded")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_ingest)
@@ -45,6 +51,7 @@ def register(sub) -> None:
 def run_ingest(args) -> int:
     from ingest.indexer import Indexer
     from ingest.sources import collect, default_items
+    from rag.assistant import parse_as_of as parse_date
     from rag.core.settings import Settings
 
     settings = Settings.from_env()
@@ -58,6 +65,16 @@ def run_ingest(args) -> int:
             print(f"regqa ingest: {e}", file=sys.stderr)
             return EXIT_USAGE
     items, missing = collect(args.paths, settings, jurisdiction) if args.paths else default_items(settings)
+    try:
+        dates = {k: parse_date(v) for k, v in (("adopted", args.adopted), ("in_force", args.in_force)) if v}
+    except ValueError as e:
+        print(f"regqa ingest: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    for _, meta in items:
+        if meta.kind == "user":  # version data of the user's own files; the corpus has sources.toml
+            for k, v in dates.items():
+                setattr(meta, k, v)
+            meta.replaces = list(args.replaces) or meta.replaces
     if not items and not missing:
         print("nothing to ingest: no supported files found", file=sys.stderr)
         return EXIT_USAGE

@@ -21,6 +21,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ingest.dates import apply_source_dates, source_dates
 from ingest.errors import IngestError
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
@@ -30,13 +31,19 @@ from rag.core.errors import BackendUnavailable
 from rag.core.settings import Settings
 from rag.core.types import Chunk
 from rag.index.store import ChunkStore
+from rag.index.versions import unit_hashes
+
+# The registry fields that say which version a document is (rag/index/versions.py). VERSION_FORMAT changes
+# when what is read from the sources changes (ingest/dates.py): records of another format are re-read.
+VERSION_FORMAT = 2
+VERSION_FIELDS = ("version_kind", "official", "adopted", "published", "in_force", "applies_from", "as_of", "replaces")
 
 
 @dataclass
 class DocResult:
     source_file: str
     doc_id: str = ""
-    status: str = "failed"  # added | replaced | unchanged | failed
+    status: str = "failed"  # added | replaced | unchanged | updated (version data only) | failed
     units: dict = field(default_factory=dict)
     chunks: int = 0
     embedded: int = 0
@@ -63,7 +70,7 @@ class IngestReport:
         done = [r for r in self.results if r.status != "failed"]
         return {"documents": len(done), "units": sum(sum(r.units.values()) for r in done),
                 "chunks": sum(r.chunks for r in done), "embedded": sum(r.embedded for r in self.results),
-                "unchanged": sum(r.status == "unchanged" for r in self.results),
+                "unchanged": sum(r.status in ("unchanged", "updated") for r in self.results),
                 "errors": len(self.errors) + len(self.missing), "seconds": round(self.seconds, 2)}
 
     def to_dict(self) -> dict:
@@ -136,6 +143,23 @@ def _writable_error(e: Exception, settings: Settings) -> BackendUnavailable | No
     return None
 
 
+def _version_record(meta: DocMeta, doc: ParsedDocument) -> dict:
+    return {**{f: getattr(meta, f) for f in VERSION_FIELDS}, "unit_hashes": unit_hashes(doc.units),
+            "version_format": VERSION_FORMAT}
+
+
+def _stale_version(live: dict, meta: DocMeta) -> bool:
+    """Whether the registry record lacks version data or disagrees with the listed values."""
+    if not live.get("unit_hashes") or live.get("version_format") != VERSION_FORMAT:
+        return True
+    for f in VERSION_FIELDS:
+        listed = getattr(meta, f)
+        have = live.get(f)
+        if listed not in (None, "", []) and listed != have:
+            return True
+    return False
+
+
 class Indexer:
     def __init__(self, settings: Settings | None = None, store: ChunkStore | None = None, progress: bool = True):
         self.settings = settings or Settings.from_env()
@@ -178,9 +202,17 @@ class Indexer:
                 live = self.store.document(meta.doc_id)
                 if live and live.get("file_hash") == fhash and not force:
                     res.status, res.units, res.chunks = "unchanged", live.get("units") or {}, int(live.get("chunks", 0))
+                    if _stale_version(live, meta):
+                        # Version data changed in the source list (or predates it): the record is rewritten
+                        # from a fresh parse; the chunks and their embeddings stay as they are.
+                        doc = load_document(path, meta)
+                        apply_source_dates(meta, source_dates(path, [u.text for u in doc.units]), path)
+                        self.store.commit_document({**live, **_version_record(meta, doc)})
+                        res.status = "updated"
                     res.seconds = time.perf_counter() - t
                     continue
                 doc = load_document(path, meta)
+                apply_source_dates(meta, source_dates(path, [u.text for u in doc.units]), path)
                 if meta.kind == "user":
                     title_from_heading(doc)
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)
@@ -228,7 +260,7 @@ class Indexer:
                 "citation_name": m.citation_name, "jurisdiction": m.jurisdiction, "language": m.language,
                 "version": m.version, "official_url": m.official_url, "source_file": m.source_file,
                 "kind": m.kind, "file_hash": chunks[0].file_hash, "chunks": len(chunks), "units": res.units,
-                "warnings": len(res.warnings)})
+                "warnings": len(res.warnings), **_version_record(m, doc)})
             res.seconds = time.perf_counter() - t
         if bar:
             bar.close()

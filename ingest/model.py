@@ -22,6 +22,17 @@ class DocMeta:
     source_file: str = ""  # relative to the ingested root
     kind: str = "law"  # law | translation | consolidation | news | web | user
     loader: str = ""  # force a loader by name; "" = detect
+    # The version this document is (rag/index/versions.py reads these from the registry record). Dates are
+    # ISO "YYYY-MM-DD"; the loaders read them from the source where its format has them (ingest/dates.py),
+    # corpus/sources.toml or the uploader gives the rest.
+    version_kind: str = ""  # enacted | consolidated | amending | translation ("" = from kind)
+    official: bool | None = None  # legally authoritative text (None = laws yes, translations/consolidations no)
+    adopted: str = ""  # approved / promulgated / signed (this version)
+    published: str = ""  # in the official journal / gazette
+    in_force: str = ""  # in force from (the general date; single provisions may differ)
+    applies_from: str = ""  # when its obligations apply, where that differs from in_force
+    as_of: str = ""  # a consolidation or translation: the date of the law's state it reproduces
+    replaces: list = field(default_factory=list)  # doc_ids whose text this version replaces once adopted
     expected: dict = field(default_factory=dict)  # {"article": 28, "recital": 180} for tests
 
 

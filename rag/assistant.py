@@ -31,24 +31,42 @@ def word_groups(text: str) -> list[str]:
     return ["".join(pieces[i:i + _WORDS_PER_TOKEN]) for i in range(0, len(pieces), _WORDS_PER_TOKEN)]
 
 
+def parse_as_of(text: str | None) -> str:
+    """"2025-09-01", "1 Sept 2025", "Sept 1, 2025" -> "2025-09-01"; "" or None -> today."""
+    from datetime import date
+
+    if not text:
+        return date.today().isoformat()
+    from dateutil import parser as dateparser
+
+    try:
+        return dateparser.parse(str(text), dayfirst=not re.match(r"\d{4}-", str(text))).date().isoformat()
+    except (ValueError, OverflowError) as e:
+        raise ValueError(f"not a date: {text!r} (give YYYY-MM-DD)") from e
+
+
 def _short_title(title: str) -> str:
     for sep in (" / ", " — ", ", OJ"):
         title = title.split(sep)[0]
     return title.strip()
 
 
-class _DocView:
-    """The retriever seen through a user's document filter: the answerer's whole-law reads
-    (absence checks, closest provisions, translations) stay inside the chosen documents."""
+class _View:
+    """The retriever as one answer sees it: the answerer's whole-law reads (absence checks, closest
+    provisions, translations, lists) stay inside the user's chosen documents and the law as in force on the
+    answer's date (``current``: rag/index/versions.py ``Versions.predicate``)."""
 
-    def __init__(self, retriever, doc_ids: list[str]):
-        self._r, self._docs = retriever, set(doc_ids)
+    def __init__(self, retriever, doc_ids: list[str] | None, current, as_of: str, history: bool):
+        self._r, self._docs, self._current = retriever, set(doc_ids or []), current
+        self._as_of, self._history = as_of, history
 
     def law_chunks(self, law_id: str, language: str | None = None):
-        return [c for c in self._r.law_chunks(law_id, language) if c.doc_id in self._docs]
+        return [c for c in self._r.law_chunks(law_id, language)
+                if (not self._docs or c.doc_id in self._docs) and self._current(c)]
 
     def search(self, question: str, scope: Scope, k: int | None = None, doc_ids=None):
-        return self._r.search(question, scope, k=k, doc_ids=sorted(self._docs))
+        scope.as_of, scope.history = scope.as_of or self._as_of, scope.history or self._history
+        return self._r.search(question, scope, k=k, doc_ids=sorted(self._docs) if self._docs else doc_ids)
 
 
 class Assistant:
@@ -172,18 +190,19 @@ class Assistant:
                                      doc_ids=list(doc_ids) if doc_ids else None)
 
     def answer(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
-               doc_ids=None, llm: str | None = None) -> Answer:
+               doc_ids=None, llm: str | None = None, as_of: str | None = None) -> Answer:
         result = None
         for kind, value in self.stream(question, history, jurisdictions=jurisdictions, law_ids=law_ids,
-                                       doc_ids=doc_ids, llm=llm):
+                                       doc_ids=doc_ids, llm=llm, as_of=as_of):
             if kind == "answer":
                 result = value
         assert isinstance(result, Answer)
         return result
 
     def stream(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
-               doc_ids=None, llm: str | None = None) -> Iterator[tuple[str, object]]:
-        """Yields ("token", str) pieces of the answer text, then ("answer", Answer)."""
+               doc_ids=None, llm: str | None = None, as_of: str | None = None) -> Iterator[tuple[str, object]]:
+        """Yields ("token", str) pieces of the answer text, then ("answer", Answer). ``as_of``
+        ("YYYY-MM-DD", default ``Settings.as_of``, else today): the law as in force on that date."""
         from rag.answer.offline.compose import abstain, compose
         from rag.understand.lexicon import language_of
 
@@ -193,8 +212,10 @@ class Assistant:
             raise QuestionTooLong(f"the question is {len(question):,} characters long (at most "
                                   f"{self.settings.max_question_chars:,}, REGQA_MAX_QUESTION_CHARS): ask about one "
                                   f"thing at a time, or ingest the text as a document and ask about it")
+        as_of = parse_as_of(as_of or self.settings.as_of)
         docs = self.documents()
         scope = self.understand(question, history, docs, jurisdictions=jurisdictions, law_ids=law_ids)
+        scope.as_of = as_of
         t1 = time.perf_counter()
         query = scope.resolved_question or question
         hits = self.retrieve(query, scope, doc_ids)
@@ -202,11 +223,21 @@ class Assistant:
         name = (llm or self.settings.llm or "offline").lower()
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
-            retriever = _DocView(self.retriever, list(doc_ids)) if doc_ids else self.retriever
+            versions = self.retriever.versions() if hasattr(self.retriever, "versions") else None
+            retriever = _View(self.retriever, doc_ids, versions.predicate(as_of, scope.history), as_of,
+                              scope.history) if versions is not None else self.retriever
             previous = next((str(t.get("content") or "") for t in reversed(history or [])
                              if isinstance(t, dict) and t.get("role") == "assistant"), "")
-            ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
-                          judge=self.judge, weights=self.weights, previous_answer=previous)
+            ans = None
+            if versions is not None and scope.history:
+                from rag.answer.offline.changes import version_changes
+
+                # "What did the amendment change in Art. 50?": the differing sentences of both versions
+                ans = version_changes(scope, self.retriever, versions, as_of)
+            if ans is None:
+                ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
+                              judge=self.judge, weights=self.weights, previous_answer=previous)
+            self._label_versions(ans, as_of)
             for piece in word_groups(ans.text):
                 yield "token", piece
         elif not hits:
@@ -224,9 +255,33 @@ class Assistant:
         t3 = time.perf_counter()
         ans.scope = scope
         ans.hits = ans.hits or hits
+        if any(not c.status for c in ans.citations):
+            self._label_versions(ans, as_of)
         ans.timings = {**ans.timings, "understand": t1 - t0, "retrieve": t2 - t1, "compose": t3 - t2,
                        "total": t3 - t0}
         yield "answer", ans
+
+    def _label_versions(self, ans: Answer, as_of: str) -> None:
+        """Each citation says which version it quotes, whether that is official, since when it is in force
+        (or that it is superseded), and links to the provision itself where the official site allows."""
+        if not hasattr(self.retriever, "versions"):
+            return
+        from rag.core.citations import provision_link
+        from rag.index.versions import long_date
+
+        versions = self.retriever.versions()
+        for c in ans.citations:
+            st = versions.status(c.doc_id, c.unit_kind, c.article, as_of)
+            c.status, c.version = st.state, st.note or c.version
+            c.link = provision_link(c.official_url, c.unit_kind, c.article, c.kind) or c.official_url
+            mark = ""
+            if st.state == "superseded":
+                mark = f"superseded on {long_date(st.superseded_on)} by {st.superseded_by}"
+            elif st.until:
+                mark = f"in force until {long_date(st.until)}, then replaced by {st.superseded_by}"
+            if mark and f"[{c.n}]" in ans.text:
+                # In the text too, not only on the card: an older version never reads as the lasting law.
+                ans.text = ans.text.replace(f"[{c.n}]", f"[{c.n}] ({mark})", 1)
 
     def _llm(self, name: str):
         try:

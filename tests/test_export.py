@@ -71,6 +71,31 @@ def test_card_shows_parallel_text_japanese_first():
 def test_card_says_what_the_cited_text_is():
     up = citation_card_html({**CIT, "kind": "user", "version": ""}, "", None)
     assert "your upload, not an official text" in unescape(up)
-    cons = citation_card_html({**CIT, "kind": "consolidation", "version": "consolidated as of 2026-07-27"}, "", None)
-    assert "consolidated text (not the official one) · consolidated as of 2026-07-27" in unescape(cons)
+    note = "third-party consolidation (not an official text) as of 27 July 2026; in force since 27 July 2026"
+    cons = unescape(citation_card_html({**CIT, "kind": "consolidation", "version": note}, "", None))
+    assert note in cons and "consolidated text (not the official one)" not in cons  # said once, by the version note
+    bare = unescape(citation_card_html({**CIT, "kind": "consolidation", "version": ""}, "", None))
+    assert "consolidated text (not the official one)" in bare  # no version data: the kind still says it
     assert "regqa-version" not in citation_card_html({**CIT, "kind": "law", "version": ""}, "", None)
+
+
+def test_card_shows_the_status_and_links_the_provision():
+    old = citation_card_html({**CIT, "status": "superseded", "link": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj/eng#art_113"}, "", None)
+    assert "regqa-superseded" in old and "This provision on the official site" in old and "#art_113" in old
+    assert "not yet in force" in citation_card_html({**CIT, "status": "pending"}, "", None)
+    now = citation_card_html({**CIT, "status": "in_force"}, "", None)
+    assert "regqa-badge" not in now and "Official text ↗" in now
+
+
+def test_session_law_capitals_read_in_normal_case_with_the_original_kept():
+    from ui.highlight import normal_case, shouting
+
+    caps = ("(3) (a) A DEPLOYER SHALL COMPLETE AN IMPACT ASSESSMENT. (I) THE AI SYSTEM MUST BE REVIEWED ANNUALLY "
+            "UNDER SUBSECTION (3) OF THIS SECTION.")
+    assert shouting(caps) and not shouting("The AI Act (EU) applies to providers of AI systems in the Union.")
+    assert normal_case(caps) == ("(3) (a) A deployer shall complete an impact assessment. (I) The AI system must be "
+                                 "reviewed annually under subsection (3) of this section.")
+    card = citation_card_html({**CIT, "passage": caps, "quote": "A DEPLOYER SHALL COMPLETE AN IMPACT ASSESSMENT."},
+                              "", None)
+    assert "<mark>A deployer shall complete an impact assessment.</mark>" in card
+    assert "as printed (capitals)" in card and "A DEPLOYER SHALL COMPLETE" in card

@@ -129,3 +129,26 @@ def test_remove_deletes_document_and_chunks(tmp_settings, tmp_path):
     store = ChunkStore(tmp_settings)
     assert [d["doc_id"] for d in store.documents()] == [ids["b.txt"]]
     assert {c.doc_id for c in store.all_chunks()} == {ids["b.txt"]}
+
+
+def test_version_data_is_recorded_and_updated_without_re_embedding(tmp_settings, tmp_path):
+    from rag.index.versions import Versions
+
+    law = tmp_path / "docs" / "widgets.txt"
+    law.parent.mkdir()
+    law.write_text(LAW_V1)
+    items, _ = collect([law], tmp_settings)
+    res = Indexer(tmp_settings, progress=False).ingest(items).results[0]
+    store = ChunkStore(tmp_settings)
+    rec = store.document(res.doc_id)
+    assert set(rec["unit_hashes"]) >= {"article:1", "article:2", "article:3"}
+    # the uploader (or sources.toml) gives dates later: only the registry record changes
+    path, meta = items[0]
+    meta.adopted, meta.in_force, meta.replaces = "2020-01-02", "2020-03-01", ["user-older-widgets"]
+    again = Indexer(tmp_settings, progress=False).ingest([(path, meta)]).results[0]
+    assert again.status == "updated" and again.embedded == 0
+    rec = store.document(res.doc_id)
+    assert rec["adopted"] == "2020-01-02" and rec["replaces"] == ["user-older-widgets"]
+    st = Versions.from_records(store.documents()).status(res.doc_id, "article", "3", "2021-01-01")
+    assert st.state == "in_force" and "in force since 1 March 2020" in st.note
+    assert Indexer(tmp_settings, progress=False).ingest([(path, meta)]).results[0].status == "unchanged"

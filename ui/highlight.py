@@ -94,8 +94,12 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
     ref_label = {"article": "Art.", "section": "§", "recital": "Recital", "annex": "Annex"}.get(kind, "")
     ref_text = f"{ref_label} {ref}".strip() if ref else ""
     passage = c.get("passage") or c.get("quote") or ""
-    cited = _lang_block(c.get("language", ""), c.get("label") or ref_text,
-                        highlight(passage, c.get("quote", "")), "")
+    shown = highlight(passage, c.get("quote", ""))
+    if shouting(passage):
+        # Session laws print new text in capitals: read in normal case, the original one click away.
+        shown = (f"{highlight(normal_case(passage), normal_case(c.get('quote', '')))}"
+                 f'<details class="regqa-original"><summary>as printed (capitals)</summary>{shown}</details>')
+    cited = _lang_block(c.get("language", ""), c.get("label") or ref_text, shown, "")
     body = cited
     if parallel:
         other = _lang_block(parallel.get("language", ""), parallel.get("label", ""),
@@ -104,14 +108,44 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
         # Japanese original on the left, the translation on the right.
         pair = (other, cited) if parallel.get("language") == "ja" else (cited, other)
         body = f'<div class="regqa-pair">{pair[0]}{pair[1]}</div>'
-    url = c.get("official_url") or ""
+    url = c.get("link") or c.get("official_url") or ""
+    what = "This provision on the official site ↗" if "#" in url or "sectionNum=" in url else "Official text ↗"
     link = (f'<a class="regqa-link" href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">'
-            f"Official text ↗</a>") if url else '<span class="regqa-link">no official link recorded</span>'
+            f"{what}</a>") if url else '<span class="regqa-link">no official link recorded</span>'
+    badge = _STATUS_BADGE.get(c.get("status") or "", "")
     return (f'<div class="regqa-card" data-n="{int(c.get("n", 0))}">'
             f'<div class="regqa-card-head"><span class="regqa-n">[{int(c.get("n", 0))}]</span> '
             f'<span class="regqa-flag">{html.escape(flag)}</span> <code>{html.escape(c.get("jurisdiction") or "?")}</code>'
-            f' <b>{esc(ref_text)}</b> — {esc(c.get("law_title", ""))}</div>'
+            f' <b>{esc(ref_text)}</b> — {esc(c.get("law_title", ""))}{badge}</div>'
             f"{_provenance(c)}{body}<div>{link} <small>{html.escape(c.get('source_file', ''))}</small></div></div>")
+
+
+_STATUS_BADGE = {"superseded": ' <span class="regqa-badge regqa-superseded">superseded</span>',
+                 "pending": ' <span class="regqa-badge regqa-pending">not yet in force</span>'}
+_CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’-]*\b")
+_KEEP_UPPER = re.compile(r"\((?:[IVXL]+|[A-Z])\)|\b(?:AI|ADMT|U\.S\.|C\.R\.S\.)\b")
+
+
+def shouting(text: str) -> bool:
+    """Mostly capitals (a session law's new text), not an acronym here and there."""
+    words = re.findall(r"[A-Za-z]{3,}", text)
+    return len(words) >= 5 and sum(w.isupper() for w in words) / len(words) > 0.6
+
+
+def normal_case(text: str) -> str:
+    """Capitals in normal case: lower case, sentence starts capitalised, roman-numeral points and a few
+    acronyms kept ("(II)", "AI")."""
+    kept: dict[str, str] = {}
+
+    def keep(m: re.Match) -> str:
+        kept[f"\x00{len(kept)}\x00"] = m.group(0)
+        return f"\x00{len(kept) - 1}\x00"
+    out = _CAPS_WORD.sub(lambda m: m.group(0).lower(), _KEEP_UPPER.sub(keep, text))
+    for k, v in kept.items():
+        out = out.replace(k, v)
+    # a sentence start, also after its point numbers: "(3) (a) A deployer", not "subsection (3) Of this"
+    return re.sub(r"(^|[.;:]\s+)((?:\([^)\s]{1,5}\)\s+)*)([a-z])",
+                  lambda m: m.group(1) + m.group(2) + m.group(3).upper(), out)
 
 
 _KIND_NOTE = {"user": "your upload, not an official text", "consolidation": "consolidated text (not the official one)",
@@ -121,6 +155,8 @@ _KIND_NOTE = {"user": "your upload, not an official text", "consolidation": "con
 
 def _provenance(c: dict) -> str:
     """What the cited text is and which version, so an upload, a translation or an older text never passes
-    for the law in force."""
-    parts = [p for p in (_KIND_NOTE.get(c.get("kind") or "law", ""), c.get("version") or "") if p]
+    for the law in force. The version note (rag/index/versions.py) already says translation/consolidation."""
+    kind, version = c.get("kind") or "law", c.get("version") or ""
+    note = "" if version and kind in ("translation", "consolidation") else _KIND_NOTE.get(kind, "")
+    parts = [p for p in (note, version) if p]
     return f'<div class="regqa-version"><small>{esc(" · ".join(parts))}</small></div>' if parts else ""

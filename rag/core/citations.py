@@ -159,6 +159,25 @@ def label(chunk: Chunk, paragraph: str = "") -> str:
     return f"{name} {ref}" if ref.startswith("§") else f"{name}, {ref}"
 
 
+def provision_link(official_url: str, unit_kind: str, article: str, kind: str = "law") -> str:
+    """The provision itself on the official site, where its pages have anchors: EUR-Lex ``#art_99`` /
+    ``#anx_III`` / ``#rct_27``, e-Gov ``#Mp-At_16``, a leginfo code section page; "" otherwise. Only for the
+    text that URL shows (not a consolidation or translation pointing at another act's page)."""
+    if not official_url or not article or kind not in ("law",):
+        return ""
+    base = official_url.split("#", 1)[0]
+    if "eur-lex.europa.eu/eli/" in base:
+        prefix = {"article": "art", "annex": "anx", "recital": "rct"}.get(unit_kind)
+        return f"{base}#{prefix}_{article}" if prefix else ""
+    if "laws.e-gov.go.jp/law/" in base and unit_kind == "article":
+        return f"{base}#Mp-At_{article.replace('-', '_')}"
+    m = re.search(r"codes_displayText\.xhtml\?lawCode=(\w+)", base)
+    if m and re.fullmatch(r"[\d.]+", article):
+        return (f"https://leginfo.legislature.ca.gov/faces/codes_displaySection.xhtml?lawCode={m.group(1)}"
+                f"&sectionNum={article}")
+    return ""
+
+
 def citation_from_hit(hit: Hit | Chunk, n: int, quote: str = "", paragraph: str | None = None) -> Citation:
     """One Citation for a hit (or chunk); ``quote`` defaults to the first sentence."""
     c = hit.chunk if isinstance(hit, Hit) else hit

@@ -47,6 +47,7 @@ class Settings:
     max_file_mb: int = 25  # larger files are refused before parsing: bounded memory, bounded embed time
     max_question_chars: int = 4000  # longer input is refused: understanding and retrieval cost grows with it
     top_k: int = 6
+    as_of: str = ""  # answer with the law as in force on this date (YYYY-MM-DD); "" = today
     dense_k: int = 30
     bm25_k: int = 30
     reranker: str = "cross-encoder"  # cross-encoder (bundled ms-marco-MiniLM-L-12-v2 ONNX) | none

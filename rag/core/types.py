@@ -75,7 +75,9 @@ class Citation:
     chunk_id: str = ""
     passage: str = ""  # the whole chunk body, for display with the quote highlighted
     kind: str = "law"  # law | translation | consolidation | user | news | web: what the cited text is
-    version: str = ""  # the document's version note from its source ("consolidated as of 2026-07-27", ...)
+    version: str = ""  # which version, official or not, since when (rag/index/versions.py Status.note)
+    status: str = ""  # in_force | pending | superseded | unknown, as of the answer's date
+    link: str = ""  # the provision on the official site where it supports anchors, else official_url
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -99,6 +101,8 @@ class Scope:
     # resolved_question without the names of laws and countries (inside the scope they only add noise)
     without_names: str = ""
     source: str = ""  # how the scope was found: "question", "history", "user filter", "none"
+    as_of: str = ""  # "YYYY-MM-DD": the law as in force on that date ("" = today)
+    history: bool = False  # asks about an earlier version: superseded provisions may be quoted (labelled)
 
     def to_dict(self) -> dict:
         return asdict(self)

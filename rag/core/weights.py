@@ -17,6 +17,8 @@ class Weights:
     rrf_k: int = 60  # the rank-fusion constant of the re-ranking
     candidates: int = 20  # how many first hits the cross-encoder re-ranks
     answers_min_logit: float = 0.0  # the lead claims an answer only at or above this cross-encoder logit
+    unofficial_consolidation_weight: float = 0.85  # a third-party consolidation, beside the official text
+    older_version_weight: float = 0.9  # a provision a newer indexed version repeats unchanged
 
     @classmethod
     def load(cls, path: Path) -> Weights:
@@ -26,10 +28,13 @@ class Weights:
             return cls()
         except tomllib.TOMLDecodeError as e:
             raise ValueError(f"{path}: not valid TOML ({e})") from e
-        rr, lead = data.get("rerank", {}), data.get("lead", {})
+        rr, lead, ver = data.get("rerank", {}), data.get("lead", {}), data.get("versions", {})
         return cls(cross_encoder_weight=float(rr.get("cross_encoder_weight", cls.cross_encoder_weight)),
                    rrf_k=int(rr.get("rrf_k", cls.rrf_k)), candidates=int(rr.get("candidates", cls.candidates)),
-                   answers_min_logit=float(lead.get("answers_min_logit", cls.answers_min_logit)))
+                   answers_min_logit=float(lead.get("answers_min_logit", cls.answers_min_logit)),
+                   unofficial_consolidation_weight=float(ver.get("unofficial_consolidation_weight",
+                                                                 cls.unofficial_consolidation_weight)),
+                   older_version_weight=float(ver.get("older_version_weight", cls.older_version_weight)))
 
     def to_toml(self, fitted_on: str = "") -> str:
         """The whole file, with what each number does (written by ``regqa eval --fit``)."""
@@ -52,4 +57,13 @@ candidates = {self.candidates}
 # The closest are ...". Non-English questions (the model reads English only) keep the plain lead.
 # Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py).
 answers_min_logit = {self.answers_min_logit}
+
+[versions]
+# Between two versions of a law that say a provision alike (rag/index/versions.py; a changed or repealed
+# provision of the older version is not retrieved at all): the retrieval score of the third-party
+# consolidation's text, and of the older version's text. With 0.85 < 0.9 the official text is quoted where
+# an amendment left a provision unchanged, and a newer translation before an older one. Set by hand and
+# checked by `regqa eval` (dev and held-out), not fitted.
+unofficial_consolidation_weight = {self.unofficial_consolidation_weight}
+older_version_weight = {self.older_version_weight}
 '''

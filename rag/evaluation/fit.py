@@ -58,7 +58,7 @@ def fit(questions: list[GoldQuestion], assistant, grid=GRID, progress=None) -> t
     for w in grid:
         weights = replace(never, cross_encoder_weight=w)
         retriever.weights = assistant._weights = weights
-        answers = [assistant.answer(q.question, q.history, llm="offline") for q in qs]
+        answers = [assistant.answer(q.question, q.history, llm="offline", as_of=q.as_of or None) for q in qs]
         rec, c1, over = _score(qs, answers)
         rows.append(Row(f"re-rank weight {w}" + (" (off)" if w == 0 else ""), rec, c1, over))
         log.info("weight %.2f: recall@5 %.3f, [1] gold %.3f", w, rec, c1)
@@ -89,7 +89,7 @@ def fit(questions: list[GoldQuestion], assistant, grid=GRID, progress=None) -> t
         threshold = round(float(threshold) - 1e-3, 3)  # a passage exactly at the fitted logit still answers
     fitted = replace(base, cross_encoder_weight=w_best, answers_min_logit=threshold)
     retriever.weights = assistant._weights = fitted
-    answers = [assistant.answer(q.question, q.history, llm="offline") for q in qs]
+    answers = [assistant.answer(q.question, q.history, llm="offline", as_of=q.as_of or None) for q in qs]
     rec, c1, over = _score(qs, answers)
     rows.append(Row(f"fitted: weight {w_best}, lead threshold {threshold}", rec, c1, over))
     assistant._judge, retriever.judge = judge, judge

@@ -1,6 +1,6 @@
 """Runs gold questions through an answer function and scores each answer.
 
-``run(questions, answer_fn)`` calls ``answer_fn(question, history) -> Answer`` (normally
+``run(questions, answer_fn)`` calls ``answer_fn(question, history[, as_of=...]) -> Answer`` (normally
 ``Assistant.answer``) for each question, times it, and returns one ``QuestionResult`` per
 question with its metrics (see ``rag.evaluation.metrics``), pass/fail and the reasons for a
 fail, e.g. "gold article not in top 5", "missing fact 2: <regex>" (facts numbered from 1),
@@ -110,7 +110,8 @@ def run(questions: list[GoldQuestion], answer_fn: AnswerFn, *, k: int = 5, hit_m
     for i, q in enumerate(questions, 1):
         t0 = time.perf_counter()
         try:
-            ans = answer_fn(q.question, list(q.history))
+            # a question asked as of a date gets that date (the engine's default is today)
+            ans = answer_fn(q.question, list(q.history), **({"as_of": q.as_of} if q.as_of else {}))
         except Exception as e:  # one broken answer must not hide the scores of the others
             from rag.core.errors import BackendUnavailable, IndexNotReady
 

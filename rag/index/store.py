@@ -23,6 +23,8 @@ from rag.core.settings import Settings
 from rag.core.types import Chunk
 
 _PAGE = 2000  # rows per Chroma get(): bounded memory for large collections
+# Registry fields stored as JSON text (Chroma metadata holds scalars only), with their empty value.
+_JSON_FIELDS = {"units": {}, "replaces": [], "unit_hashes": {}}
 
 
 def make_client(settings: Settings):
@@ -120,9 +122,9 @@ class ChunkStore:
         out = []
         for m in res["metadatas"] or []:
             d = dict(m)
-            for key in ("units",):
+            for key in _JSON_FIELDS:
                 if isinstance(d.get(key), str):
-                    d[key] = json.loads(d[key] or "{}")
+                    d[key] = json.loads(d[key]) if d[key] else _JSON_FIELDS[key]
             out.append(d)
         return sorted(out, key=lambda d: d.get("doc_id", ""))
 
@@ -131,8 +133,9 @@ class ChunkStore:
         if not res["ids"]:
             return None
         d = dict(res["metadatas"][0])
-        if isinstance(d.get("units"), str):
-            d["units"] = json.loads(d["units"] or "{}")
+        for key in _JSON_FIELDS:
+            if isinstance(d.get(key), str):
+                d[key] = json.loads(d[key]) if d[key] else _JSON_FIELDS[key]
         return d
 
     def active_hashes(self) -> dict[str, str]:

@@ -9,7 +9,8 @@ Why each step (each fixes a failure of the plain similarity-search baseline):
   "Penalties"/"罰則" is where they are; title overlap separates near-identical provisions
   (EU AI Act Art. 99 penalties / 100 Union institutions / 101 GPAI providers);
 - direct article lookup ranks "Article 16"/"第十六条" first;
-- news/web pages, recitals and consolidations are demoted, near-duplicate units de-duplicated;
+- the law as in force on the as-of date: versions not yet adopted and superseded provisions are left out
+  (rag/index/versions.py); news/web pages and recitals are demoted, near-duplicate units de-duplicated;
 - a JP law answered in English also gets the Japanese original of the top provision.
 The per-chunk boosts and de-duplication live in rag/retrieve/ranking.py.
 """
@@ -27,6 +28,7 @@ from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.index.bm25 import BM25Index, index_for
+from rag.index.versions import Versions
 from rag.retrieve.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
 from rag.understand.lexicon import terms
 from rag.understand.scope import defined_terms, figure_regex
@@ -60,6 +62,7 @@ class HybridRetriever:
         self.weights = weights or Weights()
         self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
         self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
+        self._versions: tuple[object, Versions | None] = (None, None)  # (index, its documents' versions)
 
     @property
     def store(self):
@@ -79,6 +82,13 @@ class HybridRetriever:
         for whole laws many times, and each check reads the store's document list (~2 ms)."""
         idx, at = self._checked
         return idx if idx is not None and time.monotonic() - at < _INDEX_RECHECK_S else self.index()
+
+    def versions(self) -> Versions:
+        """The version data of the indexed documents (rebuilt with the index)."""
+        idx = self._recent_index()
+        if self._versions[0] is not idx:
+            self._versions = (idx, Versions.from_records(self.store.documents()))
+        return self._versions[1]  # type: ignore[return-value]
 
     # -- whole-law access (answerer's absence checks, article lookup) --
     def law_chunks(self, law_id: str, language: str | None = None) -> list[Chunk]:
@@ -151,12 +161,14 @@ class HybridRetriever:
             return out[:max(k, len(scope.law_ids))]
         return self._search(question, scope, list(scope.law_ids), k, doc_ids)
 
-    def _allow(self, law_ids: list[str], jurisdictions: list[str], doc_ids: list[str] | None):
+    def _allow(self, law_ids: list[str], jurisdictions: list[str], doc_ids: list[str] | None, current=None):
         laws, jurs, docs = set(law_ids), set(jurisdictions), set(doc_ids or [])
 
         def allow(c: Chunk) -> bool:
             if docs and c.doc_id not in docs:
                 return False
+            if current is not None and not current(c):
+                return False  # a version not adopted yet on the as-of date, or a superseded provision
             if laws:
                 return c.law_id in laws
             return not jurs or c.jurisdiction in jurs
@@ -179,7 +191,10 @@ class HybridRetriever:
                 twins: bool = True, rerank: bool = True) -> list[Hit]:
         idx = self.index()
         jurs = [] if law_ids else list(scope.jurisdictions)
-        allow = self._allow(law_ids, jurs, doc_ids)
+        current = self.versions().predicate(scope.as_of, scope.history)
+        allow = self._allow(law_ids, jurs, doc_ids, current)
+        # A named provision that only a superseded version has is still quoted (and labelled so).
+        earlier = self._allow(law_ids, jurs, doc_ids, self.versions().predicate(scope.as_of, history=True))
         lang = scope.language or "en"
         fused: dict[str, float] = {}
         ranks: dict[str, dict] = {}
@@ -187,6 +202,7 @@ class HybridRetriever:
 
         def add(kind: str, scored: list[tuple[Chunk, float]], weight: float) -> None:
             # RRF, plus a little of the normalised score: rank alone hides a clear BM25 winner (102 vs 47).
+            scored = [(c, sc) for c, sc in scored if current(c)]
             top = max((sc for _, sc in scored), default=0.0) or 1.0
             for r, (c, sc) in enumerate(scored):
                 by_id.setdefault(c.chunk_id, c)
@@ -229,11 +245,12 @@ class HybridRetriever:
         # Named articles: looked up directly and ranked first.
         for ref in scope.articles:
             for lid in law_ids:
-                for c in self.lookup(lid, ref):
-                    if allow(c):
-                        by_id.setdefault(c.chunk_id, c)
-                        fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS
-                        ranks.setdefault(c.chunk_id, {})["lookup"] = 0
+                found = self.lookup(lid, ref)
+                usable = [c for c in found if allow(c)] or [c for c in found if earlier(c)]
+                for c in usable:
+                    by_id.setdefault(c.chunk_id, c)
+                    fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS
+                    ranks.setdefault(c.chunk_id, {})["lookup"] = 0
 
         # Definition questions: the chunk defining the asked term, looked up like a named article (a long
         # definitions article is split, and the chunk retrieved is often the one defining another term).
@@ -253,8 +270,11 @@ class HybridRetriever:
         a_set: frozenset = frozenset()  # aspect words in the title overlap: tried, cost recall on JP questions
         low_q = question.lower()
         near_rx = [re.compile(re.escape(w), re.I) for w in near_words]
+        versions = self.versions()
         for cid, c in by_id.items():
-            fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set)
+            fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set,
+                                versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of,
+                                                               self.weights))
             if title_rx is not None and title_rx.search(c.body):
                 fused[cid] *= 1.3  # the provision itself speaks of the asked aspect
             if near_rx and sum(1 for rx in near_rx if rx.search(c.body)) >= 2:

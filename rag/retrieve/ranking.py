@@ -10,7 +10,7 @@ from functools import lru_cache
 from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit
 
-_DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0, "consolidation": 0.85}
+_DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0}
 _TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
 
 
@@ -59,12 +59,10 @@ def aspect_label(aspect: str) -> str:
     return str(_aspects().get(aspect, {}).get("label", ""))
 
 
-def boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset()) -> float:
-    f = _DEMOTE.get(c.kind, 1.0)
-    if c.kind == "consolidation" and re.search(r"amend|consolidat|2026/1744|as amended", low_q):
-        f = 1.15  # the question asks for the amended text
-    if "(as enacted)" in (c.short_name or "") and "enact" not in low_q:
-        f *= 0.85
+def boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset(),
+          version: float = 1.0) -> float:
+    """The factor of a chunk's fused score; ``version`` is its version's (rag/index/versions.py weight)."""
+    f = _DEMOTE.get(c.kind, 1.0) * version
     if c.unit_kind == "recital" and "recital" not in low_q:
         f *= 0.6
     if c.unit_kind == "page":

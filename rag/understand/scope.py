@@ -109,10 +109,29 @@ def _fix_typos(text: str) -> str:
     return re.sub(r"[A-Za-z]{6,}", fix, text)
 
 
+@lru_cache(maxsize=64)
+def _words_rx(table: str, name: str = "") -> re.Pattern | None:
+    """One regex of the words of a table of aspects.toml (``[history]``, ``[asking.dates]``)."""
+    entry = _aspect_file().get(table, {})
+    entry = entry.get(name, {}) if name else entry
+    words = sorted({w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])}, key=len, reverse=True)
+    parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w) for w in words]
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+def asks_history(text: str) -> bool:
+    """Whether the question is about an earlier version ("as originally enacted", "before the amendment")."""
+    rx = _words_rx("history")
+    return bool(rx and rx.search(text or ""))
+
+
 def find_aspects(text: str) -> list[str]:
-    """Aspects whose keywords the text uses, in aspects.toml order."""
+    """Aspects whose keywords the text uses (or that it asks about in the words of [asking]), in
+    aspects.toml order."""
     text = _fix_typos(text)
-    found = [a for a in aspect_lexicon() if (rx := _aspect_rx(a)) and rx.search(text)]
+    asking = _aspect_file().get("asking", {})
+    found = [a for a in aspect_lexicon() if ((rx := _aspect_rx(a)) and rx.search(text))
+             or (a in asking and (arx := _words_rx("asking", a)) and arx.search(text))]
     if _DEFINE_Q.search(text) and "definitions" not in found:
         found.insert(0, "definitions")  # "What is 'personal data'?"
     return found
@@ -272,6 +291,7 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
             jurs.append(j)
     scope.law_ids, scope.jurisdictions = laws, jurs
     scope.without_names = catalog.strip_names(scope.resolved_question)
+    scope.history = asks_history(q) or (scope.source == "history" and asks_history(scope.resolved_question))
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"

@@ -16,6 +16,7 @@ rag/data/templates.toml. Honesty rules:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.rerank import CachingJudge
 from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
+from rag.understand.scope import figure_regex
 
 log = logging.getLogger(__name__)
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
@@ -104,6 +106,48 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
         if more:
             lines[n].append(t["list_more"].format(count=more))
     return [line for n in by_n for line in lines[n]]
+
+
+_EN_DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|"
+                      r"December) \d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|"
+                      r"November|December) \d{1,2}, \d{4}|\b\d{4}-\d{2}-\d{2}\b", re.I)
+
+
+def _dated_first(quotes: list[Quote], aspects: list[str]) -> tuple[list[Quote], str]:
+    """For a "when" question: the quotes with the first one stating a date moved to the front, and that date
+    as the provision prints it ("2 August 2025", "January 1, 2027", "公布の日"); ("", quotes) when none does."""
+    rx = figure_regex("dates")
+    if "dates" not in aspects[:2] or rx is None:
+        return quotes, ""
+    for i, q in enumerate(quotes):
+        m = _EN_DATE.search(q.text) or rx.search(q.text)
+        if m:
+            return [q] + quotes[:i] + quotes[i + 1:], m.group(0)
+    return quotes, ""
+
+
+def _date_status(date_text: str, as_of: str, t: dict) -> str:
+    """" (already passed on 1 December 2026)" when the quoted date parses; "" otherwise."""
+    from dateutil import parser as dateparser
+
+    from rag.index.versions import long_date, today
+
+    if not _EN_DATE.fullmatch(date_text):
+        return ""
+    try:
+        d = dateparser.parse(date_text).date().isoformat()
+    except (ValueError, OverflowError):
+        return ""
+    as_of = as_of or today()
+    return t["dates"]["in_effect" if d <= as_of else "not_yet"].format(as_of=long_date(as_of))
+
+
+def _is_commencement(chunk: Chunk) -> bool:
+    """An entry-into-force or application provision: its caption speaks of dates ("Entry into force and
+    application", "Effective date - applicability", "施行期日") or it is a supplementary provision."""
+    rx = aspect_regex("dates")
+    caption = f"{chunk.unit_title} {chunk.body[:80] if chunk.unit_kind == 'section' else ''}"
+    return chunk.unit_kind == "supplementary" or bool(rx and rx.search(caption))
 
 
 def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
@@ -192,10 +236,20 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
         # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
         quotes = with_lead_in(quotes, retriever.law_chunks, question)
+    quotes, date_text = _dated_first(quotes, aspects)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
-    lead = _lead(t, aspects, " / ".join(laws), _refs(quotes)) if claims else t["weak_lead"].format(refs=_refs(quotes))
+    if date_text and (claims or _is_commencement(quotes[0].chunk)):
+        # "When" answered with the date first, as the provision words it; the entry-into-force provision
+        # itself answers "when" even where the judge hesitates.
+        claims = True
+        lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t),
+                                         law=" / ".join(laws), refs=_refs(quotes))
+    elif claims:
+        lead = _lead(t, aspects, " / ".join(laws), _refs(quotes))
+    else:
+        lead = t["weak_lead"].format(refs=_refs(quotes))
     lines = [lead] + _quote_lines(quotes, book, t, retriever, asked)
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"

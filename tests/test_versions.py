@@ -1,0 +1,131 @@
+"""Versions as data (rag/index/versions.py, ingest/dates.py): which provision of which version is the law on
+a date, what a citation card says about it, and the dates read from the sources themselves."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.dates import iso, source_dates
+from rag.core.weights import Weights
+from rag.index.versions import Versions, long_date, text_hash, unit_key
+
+
+def _rec(doc_id, units, **kw):
+    return {"doc_id": doc_id, "law_id": "x-act", "citation_name": doc_id.upper(), "kind": kw.pop("kind", "law"),
+            "unit_hashes": {unit_key("section", a): text_hash(t) for a, t in units.items()}, **kw}
+
+
+BASE = _rec("base", {"1": "Definitions.", "2": "On and after FEBRUARY 1, 2026, a deployer shall ..."},
+            version_kind="enacted", adopted="2024-05-17", in_force="2024-05-17")
+AMEND = _rec("amend", {"2": "On and after JUNE 30, 2026, a deployer shall ..."}, version_kind="amending",
+             adopted="2025-08-28", in_force="2025-11-25", replaces=["base"])
+NEW = _rec("new", {"1": "New definitions.", "5": "This act takes effect January 1, 2027."}, version_kind="enacted",
+           adopted="2026-05-14", in_force="2027-01-01", replaces=["base", "amend"])
+V = Versions.from_records([BASE, AMEND, NEW])
+
+
+@pytest.mark.parametrize("as_of, doc, art, state", [
+    # before the amending act: the base is the law, the amendment does not exist yet
+    ("2025-06-01", "base", "2", "in_force"), ("2025-06-01", "amend", "2", "not_yet"),
+    # the amending act adopted, not yet in force: the base is still the law (until 25 November 2025)
+    ("2025-09-01", "base", "2", "in_force"), ("2025-09-01", "amend", "2", "pending"),
+    # the amendment in force: the changed section is superseded, the section it does not contain is not
+    ("2026-03-01", "base", "2", "superseded"), ("2026-03-01", "base", "1", "in_force"),
+    ("2026-03-01", "amend", "2", "in_force"), ("2026-03-01", "new", "5", "not_yet"),
+    # the replacing act adopted, in force 2027: pending; the older texts are still the law
+    ("2026-12-01", "new", "5", "pending"), ("2026-12-01", "amend", "2", "in_force"),
+    # the replacing act in force: everything it changed or left out of its whole text is superseded
+    ("2027-02-01", "base", "1", "superseded"), ("2027-02-01", "amend", "2", "superseded"),
+    ("2027-02-01", "new", "1", "in_force"),
+])
+def test_status_of_a_provision_on_a_date(as_of, doc, art, state):
+    assert V.status(doc, "section", art, as_of).state == state
+
+
+def test_notes_say_which_version_since_when_and_what_replaces_it():
+    st = V.status("amend", "section", "2", "2026-12-01")
+    assert st.until == "2027-01-01" and st.superseded_by == "NEW"
+    assert "in force until 1 January 2027, then replaced by NEW (adopted 14 May 2026)" in st.note
+    st = V.status("base", "section", "2", "2026-03-01")
+    assert st.superseded_on == "2025-11-25" and "superseded on 25 November 2025 by AMEND" in st.note
+    assert "takes effect 1 January 2027" in V.status("new", "section", "5", "2026-12-01").note
+
+
+def test_an_unchanged_provision_stays_current_in_the_older_official_text():
+    oj = _rec("oj", {"1": "Subject matter.", "2": "Scope."}, adopted="2024-06-13", in_force="2024-08-01")
+    cons = _rec("cons", {"1": "Subject matter, amended.", "2": "Scope."}, kind="consolidation",
+                version_kind="consolidated", official=False, as_of="2026-07-27", in_force="2026-07-27",
+                replaces=["oj"])
+    v = Versions.from_records([oj, cons])
+    assert v.status("oj", "section", "2", "2026-12-01").state == "in_force"
+    assert v.status("oj", "section", "1", "2026-12-01").state == "superseded"
+    assert v.status("oj", "recital", "27", "2026-12-01").state == "in_force"  # the consolidation has no recitals
+    assert "third-party consolidation (not an official text)" in v.status("cons", "section", "1").note
+    w = Weights()
+    # official text first where both say the same; the consolidation below it
+    assert v.weight("oj", "section", "2", "2026-12-01", w) > v.weight("cons", "section", "2", "2026-12-01", w)
+    assert v.weight("oj", "section", "2", "2025-01-01", w) == 1.0  # no newer version yet
+    # a provision the amendment changed: the consolidation is the only current text and is not demoted
+    assert v.weight("cons", "section", "1", "2026-12-01", w) == 1.0
+
+
+def test_predicate_leaves_out_future_and_superseded_unless_history_is_asked():
+    class C:
+        def __init__(self, doc_id, article):
+            self.doc_id, self.unit_kind, self.article = doc_id, "section", article
+    now = V.predicate("2026-03-01")
+    assert not now(C("base", "2")) and now(C("base", "1")) and now(C("amend", "2")) and not now(C("new", "5"))
+    history = V.predicate("2026-03-01", history=True)
+    assert history(C("base", "2")) and not history(C("new", "5"))
+
+
+def test_translation_older_than_the_original_says_so():
+    ja = _rec("ja", {"1": "目的"}, language="ja", version_kind="consolidated", as_of="2026-07-20")
+    en = _rec("en", {"1": "Purpose"}, language="en", kind="translation", version_kind="translation",
+              as_of="2021-05-19")
+    st = Versions.from_records([ja, en]).status("en", "section", "1", "2026-12-01")
+    assert not st.official and "the law in force is the Japanese text as of 20 July 2026" in st.note
+
+
+def test_dates_as_printed():
+    assert long_date("2027-01-01") == "1 January 2027"
+    assert iso("May 14, 2026") == "2026-05-14" and iso("20260120") == "2026-01-20" and iso("no date") == ""
+
+
+@pytest.mark.parametrize("rel, expected", [
+    ("jp/ai-promotion-act-2025/source/egov_507AC0000000053_asof-2026-07-20.xml", {"adopted": "2025-06-04"}),
+    ("jp/appi/source/egov_415AC0000000057_asof-2026-07-20.xml", {"adopted": "2003-05-30"}),
+    ("jp/ai-promotion-act-2025/source/jlt_en_5066_dict18.xml", {"adopted": "2025-06-04"}),
+    ("kr/ai-framework-act/source/law_go_kr_014820_current_2026-07-21.xml",
+     {"adopted": "2026-01-20", "in_force": "2026-01-22"}),
+    ("kr/ai-framework-act/source/moleg_en_014820_enactment_2025.xml", {"adopted": "2025-01-21"}),
+    ("eu/ai-act-2024-1689/consolidated-with-2026-1744/articles.jsonl", {"as_of": "2026-07-27"}),
+])
+def test_source_dates_from_the_formats_that_state_them(corpus_dir, rel, expected):
+    assert source_dates(corpus_dir / rel, []) == expected
+
+
+def test_eurlex_dates_from_the_title_the_oj_date_and_the_twentieth_day(corpus_dir):
+    oj = corpus_dir / "eu/ai-act-2024-1689/source/oj_L_202401689_EN.xhtml"
+    final = ["This Regulation shall enter into force on the twentieth day following that of its publication in the "
+             "Official Journal of the European Union."]
+    assert source_dates(oj, final) == {"adopted": "2024-06-13", "published": "2024-07-12", "in_force": "2024-08-01"}
+    assert "in_force" not in source_dates(oj, ["It shall apply from 2 August 2026."])
+
+
+def test_source_dates_from_an_acts_own_text():
+    tail = ["SECTION 5. Effective date - applicability. (1) Except as otherwise provided in subsection (2) of this "
+            "section, this act takes effect January 1, 2027.", "SECTION 6. Safety clause. ... Approved: May 14, 2026"]
+    assert source_dates(Path("act.pdf"), tail) == {"adopted": "2026-05-14", "in_force": "2027-01-01"}
+    assert source_dates(Path("act.pdf"), ["This act takes effect upon passage."]) == {}
+
+
+def test_an_upload_never_supersedes_an_official_text():
+    law = _rec("law", {"1": "Official wording."}, adopted="2020-01-01")
+    old = _rec("user-v1", {"1": "Our policy, first wording."}, kind="user", adopted="2024-01-01")
+    up = _rec("user-v2", {"1": "Our policy, new wording."}, kind="user", adopted="2025-01-01",
+              replaces=["law", "user-v1"])
+    v = Versions.from_records([law, old, up])
+    assert v.status("law", "section", "1", "2026-01-01").state == "in_force"
+    assert v.status("user-v1", "section", "1", "2026-01-01").state == "superseded"
