@@ -30,7 +30,7 @@ def test_question_set_meets_floors(name, path, corpus_index, tmp_path):
     settings, cleanup = with_user_docs(corpus_index, questions, progress=False)
     try:
         assistant = Assistant.from_settings(settings)
-        results = run(questions, lambda q, h: assistant.answer(q, h, llm="offline"))
+        results = run(questions, lambda q, h, as_of=None: assistant.answer(q, h, llm="offline", as_of=as_of))
     finally:
         cleanup()
     to_json({name: results}, tmp_path / f"eval_quality_{name}.json", floors=floors)
