@@ -123,7 +123,7 @@ def test_seed_question_in_chromium(server, tmp_path):
             assert page.locator(".regqa-card mark").first.is_visible()  # the quote is highlighted
             # which version the card quotes, and the date the answer is as of
             assert "translation (not authoritative)" in card or "in force since" in card, card
-            assert page.get_by_label("Law as in force on").is_visible()
+            assert page.get_by_label("Law as in force on").first.is_visible()
             assert "law as in force on" in page.locator('[data-testid="stCaptionContainer"]').last.inner_text()
             shot = tmp_path / "regqa_answer.png"
             page.screenshot(path=str(shot), full_page=True)

@@ -129,3 +129,12 @@ def test_what_an_amendment_changed_is_quoted_from_both_versions(assistant):
     # the quoted sentences differ: neither version's quote is in the other's text
     new = next(c for c in ans.citations if c.doc_id == "eu-ai-act-consolidated")
     assert old.quote not in new.passage and new.quote.split(" … ")[0] not in old.passage
+
+
+def test_korean_commencement_date_is_the_main_clause_and_addenda_are_named_by_their_act(assistant):
+    ans = assistant.answer("When does Korea's AI Basic Act enter into force?", as_of="2026-12-01")
+    first = ans.text.splitlines()[0]
+    # "This Act shall enter into force on January 22, 2026; provided, ..." (Act No. 21311), not the proviso's
+    # "January 24, 2026" for digital medical devices
+    assert first.startswith("January 22, 2026 (already passed on 1 December 2026)"), ans.text
+    assert "Addenda (Act No. 21311)" in first and "Art. 21311" not in ans.text

@@ -137,6 +137,8 @@ def provision_ref(chunk: Chunk, paragraph: str = "") -> str:
         return f"§ {art}{para}"
     if kind == "supplementary":
         num = art.removeprefix("suppl-") if art.startswith("suppl-") else ""
+        if len(num) >= 4 and num.isdigit():  # Korean addenda are numbered by the act that added them
+            return f"Addenda (Act No. {num})"
         return f"Supplementary Provisions, Art. {num}" if num else "Supplementary Provisions"
     if kind in ("page", "paragraph") or not art:
         return chunk.label or ""

@@ -113,16 +113,30 @@ _EN_DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|
                       r"November|December) \d{1,2}, \d{4}|\b\d{4}-\d{2}-\d{2}\b", re.I)
 
 
+_COMMENCES = re.compile(r"(?:enters? into force|takes? effect|come[s]? into (?:force|effect)|appl(?:y|ies)|shall apply)"
+                        r"(?: on| from| as of)?\s+(" + _EN_DATE.pattern + ")", re.I)
+
+
+_PROVISO = re.compile(r";\s*provided\b|\bprovided that\b|\bHowever\b|\bexcept\b|ただし", re.I)
+
+
 def _dated_first(quotes: list[Quote], aspects: list[str]) -> tuple[list[Quote], str]:
     """For a "when" question: the quotes with the first one stating a date moved to the front, and that date
     as the provision prints it ("2 August 2025", "January 1, 2027", "公布の日"); ("", quotes) when none does."""
     rx = figure_regex("dates")
     if "dates" not in aspects[:2] or rx is None:
         return quotes, ""
-    for i, q in enumerate(quotes):
-        m = _EN_DATE.search(q.text) or rx.search(q.text)
-        if m:
-            return [q] + quotes[:i] + quotes[i + 1:], m.group(0)
+    # The date of a main commencement clause ("This Act shall enter into force on January 22, 2026; provided,
+    # ...") before a date in a proviso ("provided, the part ... shall enter into force on January 24, 2026").
+    def main_clause(t: str) -> str:
+        return _PROVISO.split(t, maxsplit=1)[0]
+    for find in (lambda t: (m := _COMMENCES.search(main_clause(t))) and m.group(1),
+                 lambda t: (m := _COMMENCES.search(t)) and m.group(1),
+                 lambda t: (m := _EN_DATE.search(t) or rx.search(t)) and m.group(0)):
+        for i, q in enumerate(quotes):
+            found = find(q.text)
+            if found:
+                return [q] + quotes[:i] + quotes[i + 1:], found
     return quotes, ""
 
 
