@@ -16,7 +16,8 @@ from rag.core.settings import Settings
 from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
 from ui.export import to_markdown
 from ui.feedback import FeedbackStore
-from ui.highlight import citation_card_html, esc, mark_flagged
+from ui.conversations import ConversationStore, new_id
+from ui.highlight import citation_card_html, esc, group_citations, mark_flagged
 
 st.set_page_config(page_title="regqa — regulation Q&A", page_icon="⚖️", layout="wide")
 CSS = """<style>
@@ -29,7 +30,10 @@ CSS = """<style>
 .regqa-flagged{background:#fdecea;color:#8a1c1c}.regqa-link{font-size:.85rem}
 .regqa-badge{font-size:.75rem;border-radius:4px;padding:0 .3rem;margin-left:.3rem}
 .regqa-superseded{background:#fdecea;color:#8a1c1c}.regqa-pending{background:#fff4d6;color:#7a5200}
-.regqa-original summary{font-size:.75rem;color:#555;cursor:pointer}
+.regqa-original summary,.regqa-more summary{font-size:.8rem;color:#555;cursor:pointer}
+.regqa-quote{font-size:.92rem;line-height:1.45;margin:.25rem 0}.regqa-quote mark{background:#ffe58a;padding:0 .1rem}
+.regqa-title{font-size:.8rem;color:#555;margin:.2rem 0}.regqa-version{color:#555}
+@media (max-width: 640px){.regqa-pair{grid-template-columns:1fr}.regqa-passage{max-height:none}}
 </style>"""
 UPLOAD_TYPES = ["pdf", "html", "htm", "xml", "txt", "md", "docx"]
 
@@ -135,19 +139,19 @@ def sidebar(docs: list[dict], store_error: str) -> None:
         (sb.success if kind == "ok" else sb.error)(text)
     with sb.expander(f"Documents ({len(docs)})"):
         for d in docs:
-            c1, c2 = st.columns([5, 1])
             upload = d.get("kind") == "user"
-            c1.caption(f"{assistant.catalog.flag(d.get('jurisdiction', ''))} {'📎 ' if upload else ''}"
+            st.caption(f"{assistant.catalog.flag(d.get('jurisdiction', ''))} {'📎 ' if upload else ''}"
                        f"{titles[d['doc_id']]} · {d.get('chunks', 0)} chunks")
             if not upload:
                 continue  # official sources are shared by everyone: removed only with `regqa remove`
             if ss.get("confirm_rm") == d["doc_id"]:
-                c1.button(f"Remove “{titles[d['doc_id']]}” for everyone", key=f"rm_yes_{d['doc_id']}", type="primary",
+                st.button(f"Remove “{titles[d['doc_id']]}” for everyone", key=f"rm_yes_{d['doc_id']}", type="primary",
                           on_click=remove_doc, args=(d["doc_id"],))
-                c1.button("Keep it", key=f"rm_no_{d['doc_id']}", on_click=lambda: ss.pop("confirm_rm", None))
+                st.button("Keep it", key=f"rm_no_{d['doc_id']}", on_click=lambda: ss.pop("confirm_rm", None))
             else:
-                c2.button("✕", key=f"rm_{d['doc_id']}", help=f"Remove your upload {d['doc_id']} (asks first)",
+                st.button("Remove this upload…", key=f"rm_{d['doc_id']}", help=f"{d['doc_id']} (asks first)",
                           on_click=lambda doc_id=d["doc_id"]: ss.__setitem__("confirm_rm", doc_id))
+    conversations_sidebar(sb)
 
 
 def ingest_files(files: list[tuple[str, bytes]], jurisdiction: str) -> None:
@@ -178,19 +182,30 @@ def remove_doc(doc_id: str) -> None:
     ss.upload_msgs = [("ok", f"removed {doc_id}")]
 
 
+def record_rating(i: int) -> None:
+    """One click on a thumb records it; a comment may follow."""
+    msg, rating = ss.messages[i], ss.get(f"fb_{i}")
+    if rating is None or msg.get("feedback_id"):
+        return
+    msg["feedback_id"] = FeedbackStore(settings.feedback_path).add(msg.get("question", ""), msg["answer"],
+                                                                   1 if rating == 1 else -1)
+
+
 def feedback_widget(i: int, msg: dict) -> None:
-    if msg.get("feedback_sent"):
+    if msg.get("comment_sent"):
         st.caption("Thanks for the feedback.")
         return
     c1, c2, c3 = st.columns([1, 4, 1])
     with c1:
-        rating = st.feedback("thumbs", key=f"fb_{i}")
+        st.feedback("thumbs", key=f"fb_{i}", on_change=record_rating, args=(i,))
+    if not msg.get("feedback_id"):
+        return
+    c1.caption("Recorded.")
     comment = c2.text_input("Comment (optional)", key=f"fbc_{i}", label_visibility="collapsed",
                             placeholder="Comment (optional)")
-    if c3.button("Send", key=f"fbs_{i}", disabled=rating is None):
-        FeedbackStore(settings.feedback_path).add(msg.get("question", ""), msg["answer"],
-                                                  1 if rating == 1 else -1, comment)
-        msg["feedback_sent"] = True
+    if c3.button("Send", key=f"fbs_{i}", disabled=not comment.strip()):
+        FeedbackStore(settings.feedback_path).comment(msg["feedback_id"], comment)
+        msg["comment_sent"] = True
         st.rerun()
 
 
@@ -208,17 +223,32 @@ def render_answer(i: int, msg: dict) -> None:
     scope = ans.get("scope") or {}
     laws, jurs = scope.get("law_ids") or [], scope.get("jurisdictions") or []
     c1, c2 = st.columns([5, 1])
+    docs_filter = msg.get("doc_filter") or []
     c1.caption(f"Scope: {', '.join(laws) or 'all laws'} · {', '.join(jurs) or 'all jurisdictions'}"
-               f" ({scope.get('source') or '—'}) · law as in force on {scope.get('as_of') or 'today'}"
+               + (f" · documents: {', '.join(docs_filter)}" if docs_filter else "")
+               + f" ({scope.get('source') or '—'}) · law as in force on {scope.get('as_of') or 'today'}"
                f" · answerer: {ans.get('answerer')}")
     c2.button("Pin scope", key=f"pin_{i}", on_click=pin_scope,
-              args=(jurs, [c["doc_id"] for c in ans.get("citations", [])]),
+              args=(jurs, list(dict.fromkeys(c["doc_id"] for c in ans.get("citations", [])))),
               help="Use this scope's jurisdictions and documents as the sidebar filters")
-    for c in ans.get("citations", []):
+    for c in group_citations(ans.get("citations", [])):
         par = msg.get("parallel", {}).get(str(c["n"]))
         st.markdown(citation_card_html(c, assistant.catalog.flag(c.get("jurisdiction", "")), par),
                     unsafe_allow_html=True)
+    with st.expander("Copy this answer with its citations"):
+        st.code(answer_as_text(ans), language=None, wrap_lines=True)
     feedback_widget(i, msg)
+
+
+def answer_as_text(ans: dict) -> str:
+    """The answer and its sources as plain text, to paste into a memo or an e-mail."""
+    lines = [ans.get("text", ""), "", "Sources"]
+    for c in ans.get("citations", []):
+        lines.append(f"[{c['n']}] {c.get('label', '')} — “{c.get('quote', '')}” — "
+                     f"{c.get('link') or c.get('official_url') or '(no official URL)'}")
+        if c.get("version"):
+            lines.append(f"    {c['version']}")
+    return "\n".join(lines)
 
 
 def parallels(ans) -> dict:
@@ -260,13 +290,58 @@ def ask(prompt: str) -> None:
             ss.messages.append({"role": "assistant", "content": str(e), "error": True})
             st.rerun()
     ans = holder["answer"]
-    ss.messages.append({"role": "assistant", "content": ans.text, "answer": ans.to_dict(), "question": prompt,
-                        "parallel": parallels(ans)})
+    ss.messages.append({"role": "assistant", "content": ans.text, "answer": answer_dict(ans), "question": prompt,
+                        "parallel": parallels(ans), "doc_filter": list(ss.get("f_docs") or [])})
+    save_conversation()
     st.rerun()  # draw the finished answer with its cards through the same path as the history
+
+
+def answer_dict(ans) -> dict:
+    d = ans.to_dict()
+    d.pop("hits", None)  # retrieval details stay in the eval; the kept conversation needs what the user saw
+    return d
+
+
+def owner() -> str:
+    """Whose conversations these are: the signed-in user under OIDC, else the deployment's one team."""
+    email = getattr(getattr(st, "user", None), "email", None) if auth_mode(settings) == "oidc" else None
+    return email or "team"
+
+
+def save_conversation() -> None:
+    ss.setdefault("conv_id", new_id())
+    ConversationStore(settings.conversations_path).save(ss.conv_id, owner(), ss.messages)
+    st.query_params["c"] = ss.conv_id  # the address bar is the link that reopens it
+
+
+def open_conversation(conv_id: str) -> None:
+    found = ConversationStore(settings.conversations_path).load(conv_id)
+    if found is None:
+        ss.open_error = f"No conversation {conv_id} in this deployment."
+        return
+    conv_owner, messages = found
+    ss.messages = messages
+    # a shared link opens a copy: the reader's follow-ups never change the owner's conversation
+    ss.conv_id = conv_id if conv_owner == owner() else new_id()
+
+
+def conversations_sidebar(sb) -> None:
+    convs = ConversationStore(settings.conversations_path).list(owner())
+    with sb.expander(f"Your conversations ({len(convs)})", expanded=False):
+        for c in convs:
+            st.button(c["title"], key=f"conv_{c['id']}", help=f"last answer {c['updated_at']}",
+                      on_click=open_conversation, args=(c["id"],), use_container_width=True)
+        if ss.get("conv_id") and ss.messages:
+            st.caption("Share this conversation: copy the page address (it ends in ?c=…); anyone with access to "
+                       "this deployment can open it.")
 
 
 def main() -> None:
     gate()
+    shared = st.query_params.get("c")
+    if shared and shared != ss.get("conv_id") and not ss.get("opened_" + shared):
+        ss["opened_" + shared] = True
+        open_conversation(shared)
     st.markdown(CSS, unsafe_allow_html=True)
     docs, store_error = load_documents()
     sidebar(docs, store_error)
@@ -274,7 +349,11 @@ def main() -> None:
     head.title("⚖️ regqa")
     if b1.button("New conversation", key="new_conversation"):
         ss.messages = []
+        ss.pop("conv_id", None)
+        st.query_params.clear()
         st.rerun()
+    if ss.get("open_error"):
+        st.error(ss.pop("open_error"))
     b2.download_button("Download (.md)", to_markdown(ss.messages), file_name="regqa-conversation.md",
                        mime="text/markdown", disabled=not ss.messages, key="download")
     if not docs and not store_error:

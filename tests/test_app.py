@@ -23,7 +23,8 @@ def app_env(small_index_factory, tmp_path, monkeypatch):
     s = small_index_factory(DOCS)
     env = {"REGQA_DATA_DIR": str(s.data_dir), "REGQA_CORPUS_DIR": str(s.corpus_dir), "REGQA_LLM": "offline",
            "REGQA_CHROMA_URL": "", "REGQA_FEEDBACK_DB": str(tmp_path / "fb.sqlite3"),
-           "REGQA_UPLOAD_DIR": str(tmp_path / "uploads"), "REGQA_APP_AUTH": "none"}
+           "REGQA_UPLOAD_DIR": str(tmp_path / "uploads"), "REGQA_APP_AUTH": "none",
+           "REGQA_CONVERSATIONS_DB": str(tmp_path / "conv.sqlite3")}
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("REGQA_APP_PASSWORD", raising=False)
@@ -69,7 +70,7 @@ def test_ask_cited_answer_then_follow_up(app_env):
     assert "[1]" in msg["answer"]["text"]
     page = _html(at)
     assert 'class="regqa-card"' in page and "Art. 16" in page and "<mark>" in page
-    assert "Official text" in page and "🇯🇵" in page
+    assert 'class="regqa-link"' in page and "🇯🇵" in page and "whole provision" in page
     # both languages indexed: the card shows the other language's Article 16 beside it
     assert any(p["language"] in ("ja", "en") for p in msg["parallel"].values())
     assert 'class="regqa-pair"' in page and "第十六条" in page
@@ -113,15 +114,36 @@ def test_bad_upload_shows_error(app_env):
 def test_feedback_is_stored(app_env):
     at = _app()
     _ask(at, SEED)
-    at.feedback(key="fb_1").set_value(0).run()  # thumbs down
-    at.text_input(key="fbc_1").input("wanted the Japanese text").run()
-    at.button(key="fbs_1").click().run()
+    at.feedback(key="fb_1").set_value(0).run()  # thumbs down: one click records it
     assert not at.exception, at.exception
     rows = FeedbackStore(app_env / "fb.sqlite3").list()
-    assert len(rows) == 1
-    assert rows[0]["rating"] == -1 and rows[0]["comment"] == "wanted the Japanese text"
+    assert len(rows) == 1 and rows[0]["rating"] == -1 and rows[0]["comment"] == ""
     assert rows[0]["question"] == SEED and rows[0]["answer"]["citations"]
+    at.text_input(key="fbc_1").input("wanted the Japanese text").run()  # the comment is optional, and added
+    at.button(key="fbs_1").click().run()
+    rows = FeedbackStore(app_env / "fb.sqlite3").list()
+    assert len(rows) == 1 and rows[0]["comment"] == "wanted the Japanese text"
     assert any("Thanks" in c.value for c in at.caption)
+
+
+def test_conversations_are_kept_listed_and_reopened(app_env):
+    from ui.conversations import ConversationStore
+
+    at = _app()
+    _ask(at, SEED)
+    conv_id = at.session_state["conv_id"]
+    store = ConversationStore(app_env / "conv.sqlite3")
+    assert [c["title"] for c in store.list("team")] == [SEED]
+    assert at.query_params["c"] == [conv_id] or at.query_params["c"] == conv_id  # the link that reopens it
+    at.button(key="new_conversation").click().run()
+    assert at.session_state["messages"] == []
+    at.button(key=f"conv_{conv_id}").click().run()
+    assert not at.exception, at.exception
+    msgs = at.session_state["messages"]
+    assert [m["role"] for m in msgs] == ["user", "assistant"] and msgs[0]["content"] == SEED
+    assert 'class="regqa-card"' in _html(at)  # the cards are drawn again from the kept answer
+    # the copy-as-text block holds the answer and its sources
+    assert any("Sources" in c.value and "[1]" in c.value for c in at.code)
 
 
 def test_password_gate(gate_env, monkeypatch):

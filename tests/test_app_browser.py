@@ -68,14 +68,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     pytest.fail(f"streamlit did not become healthy in {timeout}s: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture
-def server(small_index_factory, tmp_path):
-    _need_browser()
-    s = small_index_factory(DOCS)
+def _serve(s, tmp_path):
     port = free_port()
     env = {**os.environ, "REGQA_DATA_DIR": str(s.data_dir), "REGQA_CORPUS_DIR": str(s.corpus_dir),
            "REGQA_LLM": "offline", "REGQA_CHROMA_URL": "", "REGQA_APP_AUTH": "none",
            "REGQA_FEEDBACK_DB": str(tmp_path / "fb.sqlite3"), "REGQA_UPLOAD_DIR": str(tmp_path / "uploads"),
+           "REGQA_CONVERSATIONS_DB": str(tmp_path / "conv.sqlite3"),
            "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     env.pop("REGQA_APP_PASSWORD", None)
     log = tmp_path / "streamlit.log"
@@ -90,6 +88,18 @@ def server(small_index_factory, tmp_path):
         yield url
     finally:
         stop_process(proc)
+
+
+@pytest.fixture
+def server(small_index_factory, tmp_path):
+    _need_browser()
+    yield from _serve(small_index_factory(DOCS), tmp_path)
+
+
+@pytest.fixture
+def journey_server(small_index_factory, tmp_path):
+    _need_browser()
+    yield from _serve(small_index_factory(DOCS + ["kr-ai-basic-act-ko"]), tmp_path)
 
 
 def _ask(page, question: str) -> dict:
@@ -139,3 +149,120 @@ def test_seed_question_in_chromium(server, tmp_path):
     (tmp_path / "browser_timings.json").write_text(json.dumps(timings, indent=2))
     print(f"\nbrowser timings: cold first text {cold['first_text_s']}s, full answer {cold['full_answer_s']}s; "
           f"warm first text {warm['first_text_s']}s, full answer {warm['full_answer_s']}s; screenshot {shot}")
+
+
+# Whether a script's glyphs are drawn, not tofu: two different letters and a private-use character (always a
+# missing-glyph box) drawn with the page's font; real glyphs differ from each other and from the box.
+GLYPHS_JS = """([a, b]) => {
+  const font = getComputedStyle(document.querySelector('.regqa-card') || document.body).fontFamily;
+  const draw = (ch) => { const c = document.createElement('canvas'); c.width = 40; c.height = 40;
+    const x = c.getContext('2d'); x.font = '32px ' + font; x.fillText(ch, 2, 32);
+    return Array.from(x.getImageData(0, 0, 40, 40).data).join(','); };
+  const tofu = draw('\\uE000');
+  return {a_differs_b: draw(a) !== draw(b), a_is_tofu: draw(a) === tofu, b_is_tofu: draw(b) === tofu};
+}"""
+
+
+def _ask_and_wait(page, question: str, n_answers: int) -> str:
+    """Ask, wait for the n-th answer's cards (or its text when nothing is cited); the newest answer's text."""
+    box = page.locator('[data-testid="stChatInput"] textarea')
+    box.fill(question)
+    box.press("Enter")
+    # a finished answer is drawn with its cards, then the copy block (streamed text comes before them)
+    page.wait_for_function("([q, n]) => { const m = document.querySelectorAll('[data-testid=\"stChatMessage\"]');"
+                           " return m.length >= 2 * n && m[m.length - 2].innerText.includes(q)"
+                           " && m[m.length - 1].innerText.includes('Copy this answer'); }",
+                           arg=[question, n_answers], timeout=WAIT_MS)
+    page.wait_for_timeout(300)
+    return page.locator('[data-testid="stChatMessage"]').last.inner_text()
+
+
+def test_user_journey_in_chromium(journey_server, tmp_path):
+    """A first-time user's morning: a question, a follow-up, Japanese and Korean questions, a filter, an upload
+    asked about by name, a thumb, the export, and the same page on a 400 px phone. Screenshots of each step."""
+    from playwright.sync_api import sync_playwright
+
+    shots = []
+
+    def shot(page, name):
+        path = tmp_path / f"journey_{len(shots) + 1:02d}_{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+
+    policy = tmp_path / "zephyr_widget_policy.md"
+    policy.write_text("# Zephyr Widget Policy\n\n## Article 1\nStaff must mark every AI-generated image with a "
+                      "visible watermark before it leaves the company.\n\n## Article 2\nThe legal team reviews "
+                      "this policy every year.\n", encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(journey_server, wait_until="domcontentloaded")
+            page.locator('[data-testid="stChatInput"] textarea').wait_for(state="visible", timeout=120_000)
+            text = _ask_and_wait(page, SEED, 1)
+            assert "no penalty provisions" in text, text
+            shot(page, "seed")
+            text = _ask_and_wait(page, "and in the EU?", 2)  # a follow-up: Japan's question, the EU's law
+            cards = page.locator('[data-testid="stChatMessage"]').last.locator(".regqa-card")
+            assert cards.count() and all("EU" in cards.nth(i).inner_text() for i in range(cards.count()))
+            text = _ask_and_wait(page, "AI推進法の罰則は？", 3)
+            assert "罰則" in text and "第十六条" in text, text  # a Japanese answer cites 第十六条, not "Art. 16"
+            text = _ask_and_wait(page, "인공지능기본법 제31조는 무엇을 규정합니까?", 4)
+            assert "Art. 31" in text and "인공지능사업자" in text, text
+            glyphs = page.evaluate(GLYPHS_JS, ["가", "나"])
+            assert glyphs == {"a_differs_b": True, "a_is_tofu": False, "b_is_tofu": False}, glyphs  # Hangul renders
+            shot(page, "japanese_korean")
+            # a thumb: one click records it
+            page.locator('[data-testid="stChatMessage"]').last.locator('[data-testid="stFeedback"] button').first.click()
+            page.get_by_text("Recorded.").last.wait_for(timeout=60_000)
+            # the export
+            with page.expect_download(timeout=60_000) as dl:
+                page.get_by_role("button", name="Download (.md)").click()
+            exported = dl.value.path().read_text(encoding="utf-8")
+            assert SEED in exported and "[1]" in exported
+            # an upload, then a question naming it
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(policy))
+            try:
+                page.locator('[data-testid="stSidebar"]').get_by_text("zephyr", exact=False).first.wait_for(
+                    timeout=60_000)  # uploaded to the form
+            except Exception:
+                shot(page, "upload_not_attached")
+                raise
+            page.get_by_role("button", name="Ingest").click()
+            try:
+                page.locator('[data-testid="stAlert"]', has_text="zephyr").first.wait_for(timeout=300_000)
+            except Exception:
+                shot(page, "upload_failed")
+                raise
+            text = _ask_and_wait(page, "What does the Zephyr Widget Policy say about watermarks?", 5)
+            assert "watermark" in text, text
+            last = page.locator('[data-testid="stChatMessage"]').last.locator(".regqa-card").first.inner_text()
+            assert "Your upload" in last, last  # never dressed as an official law
+            shot(page, "upload")
+            # a filter: EU only
+            page.get_by_role("button", name="New conversation").click()
+            jur = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.locator("input")
+            jur.click()
+            jur.fill("EU")
+            page.get_by_role("option").filter(has_text="EU").first.click()
+            page.keyboard.press("Escape")
+            page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.get_by_text("EU").wait_for()
+            text = _ask_and_wait(page, "what penalties apply for breaking the rules on AI?", 1)
+            cards = page.locator('[data-testid="stChatMessage"]').last.locator(".regqa-card")
+            heads = [cards.nth(i).locator(".regqa-card-head").inner_text() for i in range(cards.count())]
+            assert heads and all(" EU " in f" {h} " for h in heads), (heads, text)
+            shot(page, "filter_eu")
+            # the same conversation on a phone: the two-language cards stack
+            page.goto(journey_server, wait_until="domcontentloaded")  # a new session: no filter
+            page.locator('[data-testid="stChatInput"] textarea').wait_for(state="visible", timeout=120_000)
+            _ask_and_wait(page, SEED, 1)
+            page.set_viewport_size({"width": 400, "height": 900})
+            page.wait_for_timeout(800)
+            page.locator(".regqa-more summary").first.click()
+            cols = page.evaluate("() => getComputedStyle(document.querySelector('.regqa-pair')).gridTemplateColumns")
+            assert len(cols.split()) == 1, cols
+            shot(page, "phone_400px")
+        finally:
+            browser.close()
+    assert all(p.stat().st_size > 10_000 for p in shots)
+    print("screenshots:", *map(str, shots))

@@ -63,7 +63,8 @@ def test_card_shows_parallel_text_japanese_first():
            "text": "国は、…必要な措置を講ずるものとする。", "official_url": "https://laws.e-gov.go.jp/law/507AC0000000053"}
     html = citation_card_html(CIT, "🇯🇵", par)
     assert "Art. 16" in html and "🇯🇵" in html and "<code>JP</code>" in html
-    assert 'class="regqa-pair"' in html and html.index("第十六条") < html.index("<mark>")
+    pair = html[html.index('class="regqa-pair"'):]
+    assert pair.index("第十六条") < pair.index("<mark>")  # the Japanese original on the left
     assert 'href="https://www.japaneselawtranslation.go.jp/en/laws/view/5066/en"' in html
     assert "regqa-pair" not in citation_card_html(CIT, "🇯🇵", None)
 
@@ -81,10 +82,10 @@ def test_card_says_what_the_cited_text_is():
 
 def test_card_shows_the_status_and_links_the_provision():
     old = citation_card_html({**CIT, "status": "superseded", "link": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj/eng#art_113"}, "", None)
-    assert "regqa-superseded" in old and "This provision on the official site" in old and "#art_113" in old
+    assert "regqa-superseded" in old and "this provision ↗" in old and "#art_113" in old
     assert "not yet in force" in citation_card_html({**CIT, "status": "pending"}, "", None)
     now = citation_card_html({**CIT, "status": "in_force"}, "", None)
-    assert "regqa-badge" not in now and "Official text ↗" in now
+    assert "regqa-badge" not in now and "official text ↗" in now
 
 
 def test_session_law_capitals_read_in_normal_case_with_the_original_kept():
@@ -99,3 +100,59 @@ def test_session_law_capitals_read_in_normal_case_with_the_original_kept():
                               "", None)
     assert "<mark>A deployer shall complete an impact assessment.</mark>" in card
     assert "as printed (capitals)" in card and "A DEPLOYER SHALL COMPLETE" in card
+
+
+def test_card_is_short_with_the_whole_provision_behind_a_click():
+    card = citation_card_html({**CIT, "law_title": "Act on Promotion of Research and Development, and Utilization of "
+                               "Artificial Intelligence-related Technology / 人工知能関連技術の研究開発及び活用の推進に関する法律"}, "", None)
+    head = card[:card.index("<details")]
+    assert "Act No. 53 of 2025, Art. 16" in head and "<mark>give guidance, advice</mark>" in head
+    assert "Act on Promotion" not in head  # the long title is inside the expandable part
+    assert "<summary>whole provision · Act on Promotion of Research and Development" in card
+
+
+def test_points_of_one_provision_share_one_card():
+    from ui.highlight import group_citations
+
+    cits = [{**CIT, "n": 1, "paragraph": "1", "label": "Act No. 53 of 2025, Art. 16(1)", "quote": "give guidance"},
+            {**CIT, "n": 2, "paragraph": "2", "label": "Act No. 53 of 2025, Art. 16(2)", "quote": "advice"},
+            {**CIT, "n": 3, "article": "17", "label": "Act No. 53 of 2025, Art. 17", "quote": "x"}]
+    cards = group_citations(cits)
+    assert [c["ns"] for c in cards] == [[1, 2], [3]]
+    assert cards[0]["label"] == "Act No. 53 of 2025, Art. 16" and cards[0]["quote"] == "give guidance … advice"
+    html = citation_card_html(cards[0], "", None)
+    assert "[1] [2]" in html and html.count('class="regqa-quote"') == 2
+
+
+def test_parallel_japanese_article_opens_at_the_cited_paragraph():
+    par = {"language": "ja", "label": "第十六条", "text": "国は、指導を行う。\n２　国は、助言を行う。\n３　その他。",
+           "focus": "２　国は、助言を行う。"}
+    html = citation_card_html({**CIT, "paragraph": "2"}, "", par)
+    pair = html[html.index('class="regqa-pair"'):]
+    assert pair.index("<mark>２　国は、助言を行う。</mark>") < pair.index("whole article")
+
+
+def test_cited_paragraph_of_a_japanese_article():
+    from types import SimpleNamespace
+
+    from ui.parallel import cited_paragraph
+
+    body = "国は、指導を行う。\n２　国は、助言を行う。\n一　号の一\n３　その他。"
+    parts = [SimpleNamespace(paragraph="", body=body)]
+    assert cited_paragraph(parts, "2") == "２　国は、助言を行う。\n一　号の一"
+    assert cited_paragraph(parts, "9") == "" and cited_paragraph(parts, "") == ""
+    split = [SimpleNamespace(paragraph="1", body="A"), SimpleNamespace(paragraph="2", body="B")]
+    assert cited_paragraph(split, "2") == "B"
+
+
+def test_conversation_store_owner_and_shared_links(tmp_path):
+    from ui.conversations import ConversationStore, new_id
+
+    store = ConversationStore(tmp_path / "c.sqlite3")
+    cid = new_id()
+    msgs = [{"role": "user", "content": "what penalties does Japan's AI law carry?"}, {"role": "assistant", "content": "x"}]
+    store.save(cid, "ana@example.org", msgs)
+    assert [c["id"] for c in store.list("ana@example.org")] == [cid] and store.list("bo@example.org") == []
+    assert store.load(cid) == ("ana@example.org", msgs)  # a link opens it for anyone in the deployment
+    store.save(cid, "bo@example.org", [{"role": "user", "content": "overwrite"}])  # not the owner: no change
+    assert store.load(cid)[1] == msgs and store.load("nope") is None

@@ -52,3 +52,20 @@ def test_detect_language(text, lang):
 
 def test_empty_text():
     assert tokenize("") == [] and tokenize("   ") == []
+
+
+def test_kanji_numerals_round_trip():
+    from rag.core.numerals import cjk_to_int, int_to_kanji
+
+    for n in (1, 7, 10, 16, 26, 100, 103, 185, 1200, 9999):
+        assert cjk_to_int(int_to_kanji(n)) == n
+    assert int_to_kanji(26) == "二十六" and int_to_kanji(103) == "百三"
+
+
+def test_japanese_answers_cite_the_japanese_numbering():
+    from rag.core.citations import provision_ref
+    from rag.core.types import Chunk
+
+    ja = Chunk(chunk_id="x", doc_id="d", law_id="l", text="", body="", language="ja", article="7", label="第七条")
+    assert provision_ref(ja, "2", "ja") == "第七条第二項" and provision_ref(ja, "", "ja") == "第七条"
+    assert provision_ref(ja, "2") == "Art. 7(2)"  # English answers keep "Art."

@@ -41,6 +41,11 @@ class FeedbackStore:
                  rating, (comment or "").strip()))
             return int(cur.lastrowid)
 
+    def comment(self, row_id: int, comment: str) -> None:
+        """Add the optional comment to a rating already recorded by its click."""
+        with self._connect() as con:
+            con.execute("UPDATE feedback SET comment = ? WHERE id = ?", ((comment or "").strip(), int(row_id)))
+
     def list(self) -> list[dict]:
         if not self.path.exists():
             return []

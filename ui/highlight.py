@@ -85,39 +85,87 @@ def _lang_block(lang: str, label: str, body_html: str, url: str) -> str:
 
 
 def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) -> str:
-    """One source card: [n], flag + jurisdiction, law title, article/paragraph, the passage with the
-    quote highlighted, the official link, and the other-language text side by side when given."""
+    """One source card, short: [n] (several when the answer quotes several points of one provision), flag +
+    jurisdiction, the citation label ("Act No. 53 of 2025, Art. 16"), the status badge and the link to the
+    provision, the version line, and the quoted words. The whole provision (the other-language text beside
+    it), the full law title and the source file open below."""
+    kind = c.get("unit_kind") or "article"
     ref = c.get("article") or ""
     if ref and c.get("paragraph"):
         ref += f"({c['paragraph']})"
-    kind = c.get("unit_kind") or "article"
     ref_label = {"article": "Art.", "section": "§", "recital": "Recital", "annex": "Annex"}.get(kind, "")
     ref_text = f"{ref_label} {ref}".strip() if ref else ""
-    passage = c.get("passage") or c.get("quote") or ""
-    shown = highlight(passage, c.get("quote", ""))
-    if shouting(passage):
+    passage, quote = c.get("passage") or c.get("quote") or "", c.get("quote", "")
+    caps = shouting(passage)
+    shown = highlight(passage, quote)
+    if caps:
         # Session laws print new text in capitals: read in normal case, the original one click away.
-        shown = (f"{highlight(normal_case(passage), normal_case(c.get('quote', '')))}"
+        shown = (f"{highlight(normal_case(passage), normal_case(quote))}"
                  f'<details class="regqa-original"><summary>as printed (capitals)</summary>{shown}</details>')
     cited = _lang_block(c.get("language", ""), c.get("label") or ref_text, shown, "")
     body = cited
     if parallel:
-        other = _lang_block(parallel.get("language", ""), parallel.get("label", ""),
-                            esc(parallel.get("text", "")).replace("\n", "<br>"),
+        text, focus = parallel.get("text", ""), parallel.get("focus", "")
+        # The cited paragraph first and marked (a long Japanese article would show paragraph 1 first).
+        other_html = (f"<mark>{esc(focus)}</mark>".replace("\n", "<br>") +
+                      f'<details class="regqa-original"><summary>whole article</summary>'
+                      f'{esc(text).replace(chr(10), "<br>")}</details>') if focus and focus != text \
+            else esc(text).replace("\n", "<br>")
+        other = _lang_block(parallel.get("language", ""), parallel.get("label", ""), other_html,
                             parallel.get("official_url", ""))
         # Japanese original on the left, the translation on the right.
         pair = (other, cited) if parallel.get("language") == "ja" else (cited, other)
         body = f'<div class="regqa-pair">{pair[0]}{pair[1]}</div>'
     url = c.get("link") or c.get("official_url") or ""
-    what = "This provision on the official site ↗" if "#" in url or "sectionNum=" in url else "Official text ↗"
+    what = "this provision ↗" if "#" in url or "sectionNum=" in url else "official text ↗"
     link = (f'<a class="regqa-link" href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">'
             f"{what}</a>") if url else '<span class="regqa-link">no official link recorded</span>'
     badge = _STATUS_BADGE.get(c.get("status") or "", "")
-    return (f'<div class="regqa-card" data-n="{int(c.get("n", 0))}">'
-            f'<div class="regqa-card-head"><span class="regqa-n">[{int(c.get("n", 0))}]</span> '
+    ns = c.get("ns") or [c.get("n", 0)]
+    numbers = " ".join(f"[{int(n)}]" for n in ns)
+    shown_quote = normal_case(quote) if caps else quote
+    quotes = "".join(f'<div class="regqa-quote"><mark>{esc(q)}</mark></div>'
+                     for q in (shown_quote.split(" … ") if shown_quote else []))
+    title = c.get("law_title", "")
+    return (f'<div class="regqa-card" data-n="{int(ns[0])}">'
+            f'<div class="regqa-card-head"><span class="regqa-n">{numbers}</span> '
             f'<span class="regqa-flag">{html.escape(flag)}</span> <code>{html.escape(c.get("jurisdiction") or "?")}</code>'
-            f' <b>{esc(ref_text)}</b> — {esc(c.get("law_title", ""))}{badge}</div>'
-            f"{_provenance(c)}{body}<div>{link} <small>{html.escape(c.get('source_file', ''))}</small></div></div>")
+            f' <b>{esc(c.get("label") or ref_text)}</b>{badge} · {link}</div>'
+            f"{_provenance(c)}{quotes}"
+            f'<details class="regqa-more"><summary>whole provision · {esc(_short(title))}</summary>'
+            f'<div class="regqa-title">{esc(title)}</div>{body}'
+            f"<div><small>{html.escape(c.get('source_file', ''))}</small></div></details></div>")
+
+
+def _short(title: str) -> str:
+    for sep in (" / ", " — ", ", OJ"):
+        title = title.split(sep)[0]
+    return title if len(title) <= 70 else title[:67].rsplit(" ", 1)[0] + " …"
+
+
+def group_citations(citations: list[dict]) -> list[dict]:
+    """One card per provision: the points of one list or the sentences of one article that an answer quotes
+    under separate numbers are shown together, all their quotes marked, under all their numbers."""
+    out: list[dict] = []
+    by_key: dict[tuple, dict] = {}
+    for c in citations:
+        key = (c.get("doc_id"), c.get("unit_kind"), c.get("article"))
+        if not c.get("article") or key not in by_key:
+            card = {**c, "ns": [c.get("n", 0)]}
+            out.append(card)
+            if c.get("article"):
+                by_key[key] = card
+            continue
+        card = by_key[key]
+        card["ns"].append(c.get("n", 0))
+        card["quote"] = " … ".join(q for q in (card.get("quote"), c.get("quote")) if q)
+        if c.get("passage") and c["passage"] not in (card.get("passage") or ""):
+            card["passage"] = f"{card.get('passage', '')}\n…\n{c['passage']}"
+        if card.get("paragraph") != c.get("paragraph"):
+            card["paragraph"] = ""
+            card["label"] = (card.get("label") or "").rsplit("(", 1)[0] if card.get("label", "").endswith(")") \
+                else card.get("label")
+    return out
 
 
 _STATUS_BADGE = {"superseded": ' <span class="regqa-badge regqa-superseded">superseded</span>',

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.core.citations import label
+import re
+
+from rag.core.citations import label, paragraph_covers
+from rag.core.numerals import FULLWIDTH_DIGITS
 from rag.core.types import Citation
 
 _STATUTE = ("article", "section", "supplementary", "annex")
@@ -22,6 +25,7 @@ class ParallelText:
     label: str
     text: str
     official_url: str = ""
+    focus: str = ""  # the cited paragraph within ``text`` (shown marked, at the top), "" for the whole article
 
 
 def parallel_article(store, citation: Citation | dict) -> ParallelText | None:
@@ -45,6 +49,34 @@ def parallel_article(store, citation: Citation | dict) -> ParallelText | None:
     best = others[0].doc_id
     parts = [ch for ch in others if ch.doc_id == best]
     first = parts[0]
+    text = "\n".join(p.body for p in parts)
     return ParallelText(doc_id=best, language=first.language, label=label(first, first.paragraph) if not first.label else
-                        f"{label(first, first.paragraph)} ({first.label})", text="\n".join(p.body for p in parts),
-                        official_url=first.official_url)
+                        f"{label(first, first.paragraph)} ({first.label})", text=text,
+                        official_url=first.official_url, focus=cited_paragraph(parts, c.get("paragraph") or ""))
+
+
+def cited_paragraph(parts, paragraph: str) -> str:
+    """The text of paragraph ``paragraph`` ("2") of the article: its own chunk when the article was split by
+    paragraph, else the lines from "２　..." (Japanese/Korean numbering, full-width or not, ①②) up to the next
+    paragraph's number. "" when the article has no such paragraph (then the whole article is shown)."""
+    num = re.match(r"\(?(\d+)", paragraph or "")
+    if not num:
+        return ""
+    n = int(num.group(1))
+    own = [p for p in parts if p.paragraph and paragraph_covers(p.paragraph, str(n)) and "-" not in p.paragraph]
+    if own:
+        return "\n".join(p.body for p in own)
+    lines = "\n".join(p.body for p in parts).split("\n")
+    circled = "①②③④⑤⑥⑦⑧⑨⑩"
+
+    def number_of(line: str) -> int | None:
+        line = line.strip()
+        m = re.match(r"^(\d{1,2})[\s　.]", line.translate(FULLWIDTH_DIGITS))
+        if m:
+            return int(m.group(1))
+        return circled.index(line[0]) + 1 if line and line[0] in circled else None
+    start = next((i for i, ln in enumerate(lines) if number_of(ln) == n), None)
+    if start is None:
+        return ""
+    end = next((j for j in range(start + 1, len(lines)) if number_of(lines[j]) not in (None, n)), len(lines))
+    return "\n".join(lines[start:end]).strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.core.numerals import int_to_kanji
 from rag.core.types import Chunk, Citation, Hit
 
 # Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
@@ -123,9 +124,14 @@ def paragraph_of(chunk: Chunk, start: int) -> str:
     return ""
 
 
-def provision_ref(chunk: Chunk, paragraph: str = "") -> str:
-    """The provision part of a label: "Art. 99(3)", "§ 22757.2(a)", "Recital 27", "Annex III"."""
+def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:
+    """The provision part of a label: "Art. 99(3)", "§ 22757.2(a)", "Recital 27", "Annex III"; in a Japanese
+    answer, a Japanese text's own numbering ("第七条第二項")."""
     kind, art = chunk.unit_kind, chunk.article
+    if lang == "ja" and chunk.language == "ja" and chunk.label and kind in ("article", "supplementary"):
+        own = re.sub(r"\s+", "", chunk.label)
+        num = re.match(r"\(?(\d+)\)?$", paragraph or "")
+        return own + (f"第{int_to_kanji(int(num.group(1)))}項" if num and int(num.group(1)) > 0 else "")
     para = paragraph if paragraph and "-" not in paragraph else ""
     if para and not para.startswith("("):
         para = f"({para})"

@@ -47,13 +47,13 @@ def int_to_roman(n: int) -> str:
 _CJK_DIGITS = {"〇": 0, "零": 0, "一": 1, "壱": 1, "二": 2, "两": 2, "弐": 2, "三": 3, "参": 3, "四": 4,
                "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CJK_UNITS = {"十": 10, "拾": 10, "百": 100, "千": 1000}
-_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 CJK_NUMERAL_CHARS = "〇零一壱二两弐三参四五六七八九十拾百千万0-9０-９"
 
 
 def cjk_to_int(text: str) -> int:
     """'二十六' -> 26, '一百零三' -> 103, '千二百' -> 1200, '１２' -> 12."""
-    t = text.strip().translate(_FULLWIDTH)
+    t = text.strip().translate(FULLWIDTH_DIGITS)
     if not t:
         raise ValueError("empty numeral")
     if t.isdigit():
@@ -75,3 +75,16 @@ def cjk_to_int(text: str) -> int:
         else:
             raise ValueError(f"not a CJK numeral: {text!r}")
     return total + section + (digit or 0)
+
+
+def int_to_kanji(n: int) -> str:
+    """26 -> '二十六', 103 -> '百三' (as Japanese statutes number articles and paragraphs; 1 <= n < 10000)."""
+    if not 0 < n < 10000:
+        raise ValueError(f"out of range: {n}")
+    digits = "〇一二三四五六七八九"
+    out = ""
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        d, n = divmod(n, value)
+        if d:
+            out += ("" if d == 1 else digits[d]) + unit
+    return out + (digits[n] if n else "")

@@ -62,6 +62,7 @@ class Settings:
     app_auth: str = "none"  # none | password | oidc
     upload_max_mb: int = 20
     feedback_db: Path | None = None  # default: <data_dir>/feedback.sqlite3
+    conversations_db: Path | None = None  # default: <data_dir>/conversations.sqlite3
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -97,6 +98,10 @@ class Settings:
     @property
     def feedback_path(self) -> Path:
         return self.feedback_db or self.data_dir / "feedback.sqlite3"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.conversations_db or self.data_dir / "conversations.sqlite3"
 
     @property
     def lock_path(self) -> Path:

@@ -84,9 +84,10 @@ def _mentions(quotes: list[Quote], aspects: list[str]) -> bool:
     return not rxs or any(rx.search(q.text) for q in quotes for rx in rxs)
 
 
-def _refs(quotes: list[Quote]) -> str:
-    refs = list(dict.fromkeys(provision_ref(q.chunk, q.paragraph) for q in quotes))
-    return ", ".join(r for r in refs if r) or "the quoted provisions"
+def _refs(quotes: list[Quote], lang: str = "en") -> str:
+    refs = list(dict.fromkeys(provision_ref(q.chunk, q.paragraph, lang) for q in quotes))
+    return ("、" if lang == "ja" else ", ").join(r for r in refs if r) or (
+        "引用した規定" if lang == "ja" else "the quoted provisions")
 
 
 def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=None,
@@ -220,7 +221,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
             quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
                 question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
             if quotes:
-                lines.append(t["closest"].format(refs=_refs(quotes)))
+                lines.append(t["closest"].format(refs=_refs(quotes, lang)))
                 lines += _quote_lines(quotes, book, t)
             return lines, False
     pool = hits[:MAX_HITS]
@@ -259,11 +260,11 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # itself answers "when" even where the judge hesitates.
         claims = True
         lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t),
-                                         law=" / ".join(laws), refs=_refs(quotes))
+                                         law=" / ".join(laws), refs=_refs(quotes, lang))
     elif claims:
-        lead = _lead(t, aspects, " / ".join(laws), _refs(quotes))
+        lead = _lead(t, aspects, " / ".join(laws), _refs(quotes, lang))
     else:
-        lead = t["weak_lead"].format(refs=_refs(quotes))
+        lead = t["weak_lead"].format(refs=_refs(quotes, lang))
     lines = [lead] + _quote_lines(quotes, book, t, retriever, asked)
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
