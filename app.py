@@ -14,9 +14,9 @@ import streamlit as st
 from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
 from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
+from ui.conversations import ConversationStore, new_id
 from ui.export import to_markdown
 from ui.feedback import FeedbackStore
-from ui.conversations import ConversationStore, new_id
 from ui.highlight import citation_card_html, esc, group_citations, mark_flagged
 
 st.set_page_config(page_title="regqa — regulation Q&A", page_icon="⚖️", layout="wide")

@@ -129,3 +129,15 @@ def test_an_upload_never_supersedes_an_official_text():
     v = Versions.from_records([law, old, up])
     assert v.status("law", "section", "1", "2026-01-01").state == "in_force"
     assert v.status("user-v1", "section", "1", "2026-01-01").state == "superseded"
+
+
+def test_weights_file_round_trips_and_refuses_unknown_numbers(tmp_path):
+    from rag.core.settings import PACKAGE_DATA
+
+    shipped = Weights.load(PACKAGE_DATA / "weights.toml")
+    path = tmp_path / "w.toml"
+    path.write_text(shipped.to_toml("test"), encoding="utf-8")
+    assert Weights.load(path) == shipped
+    path.write_text("[ranking]\nrecital_wieght = 0.5\n", encoding="utf-8")  # a typo must not pass silently
+    with pytest.raises(ValueError, match="ranking.recital_wieght"):
+        Weights.load(path)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
 import time
-from pathlib import Path
+
+from ui.store import SqliteStore
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS conversation (
     id TEXT PRIMARY KEY,
@@ -28,15 +28,8 @@ def new_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-class ConversationStore:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10)
-        con.execute(_SCHEMA)
-        return con
+class ConversationStore(SqliteStore):
+    schema = _SCHEMA
 
     def save(self, conv_id: str, owner: str, messages: list[dict]) -> None:
         """Create or update; the title is the first question."""

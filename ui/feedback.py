@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from pathlib import Path
+
+from ui.store import SqliteStore
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -20,15 +21,8 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
 )"""
 
 
-class FeedbackStore:
-    def __init__(self, path: Path | str):
-        self.path = Path(path)
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10)
-        con.execute(_SCHEMA)
-        return con
+class FeedbackStore(SqliteStore):
+    schema = _SCHEMA
 
     def add(self, question: str, answer: dict, rating: int, comment: str = "") -> int:
         """Store one rating: +1 (thumbs up) or -1 (thumbs down). Returns the row id."""

@@ -7,9 +7,8 @@ chunks joined in document order.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
 
 from rag.core.citations import label, paragraph_covers
 from rag.core.numerals import FULLWIDTH_DIGITS

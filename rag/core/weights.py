@@ -2,21 +2,47 @@
 (``Settings.weights_file``, default rag/data/weights.toml), fitted by ``regqa eval --fit``.
 
 A plain value passed down from the Assistant to the retriever and the answerer, so a fitted file or a
-test's own weights apply without touching module state.
+test's own weights apply without touching module state. Every number is named for what it does; the file
+has one table per stage ([fusion], [ranking], [rerank], [lead], [versions]).
 """
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class Weights:
+    # [fusion] how the retrievers' lists are fused (reciprocal rank fusion plus a little of the score)
+    fusion_rrf_k: int = 60
+    fusion_score_weight: float = 0.01  # rank alone hides a clear BM25 winner (102 vs 47)
+    dense_weight_non_english: float = 0.4  # MiniLM reads English only
+    lone_kanji_term_weight: float = 0.3  # a single CJK character of the question, in BM25
+    aspect_term_weight: float = 0.35  # the asked aspect's keywords ("fine" for "penalties"), in BM25
+    other_language_aspect_term_weight: float = 0.15  # the same keywords in the law's other languages
+    synonym_term_weight: float = 0.6
+    closest_term_weight: float = 1.0  # words of the nearest provisions when the law lacks the aspect
+    # [ranking] factors of a chunk's fused score
+    news_web_weight: float = 0.3  # news articles and web pages are context, not law
+    recital_weight: float = 0.6  # unless the question asks for recitals
+    page_weight: float = 0.5  # text without structure (page chunks)
+    supplementary_weight: float = 0.7  # transitional clauses, unless the question asks "when"
+    title_aspect_boost: float = 1.35  # the unit's caption names the asked aspect ("Penalties")
+    heading_aspect_boost: float = 1.15  # its chapter heading does ("Penal Provisions")
+    title_overlap_boost: float = 0.8  # times the question/caption word overlap (cosine), caption on the aspect
+    title_overlap_off_aspect_boost: float = 0.4  # the same, when the caption is about another aspect
+    same_language_boost: float = 1.1  # the provision in the question's language
+    body_aspect_boost: float = 1.3  # the provision's text speaks of the asked aspect
+    closest_provision_boost: float = 1.5  # the law lacks the aspect: its nearest provisions (guidance, ...)
+    twin_jaccard: float = 0.6  # word overlap above which another version's unit is the same text (one kept)
+    # [rerank]
     cross_encoder_weight: float = 0.0  # weight of the cross-encoder's rank when re-ranking (0: off)
     rrf_k: int = 60  # the rank-fusion constant of the re-ranking
     candidates: int = 20  # how many first hits the cross-encoder re-ranks
+    # [lead]
     answers_min_logit: float = 0.0  # the lead claims an answer only at or above this cross-encoder logit
+    # [versions]
     unofficial_consolidation_weight: float = 0.85  # a third-party consolidation, beside the official text
     older_version_weight: float = 0.9  # a provision a newer indexed version repeats unchanged
 
@@ -28,42 +54,55 @@ class Weights:
             return cls()
         except tomllib.TOMLDecodeError as e:
             raise ValueError(f"{path}: not valid TOML ({e})") from e
-        rr, lead, ver = data.get("rerank", {}), data.get("lead", {}), data.get("versions", {})
-        return cls(cross_encoder_weight=float(rr.get("cross_encoder_weight", cls.cross_encoder_weight)),
-                   rrf_k=int(rr.get("rrf_k", cls.rrf_k)), candidates=int(rr.get("candidates", cls.candidates)),
-                   answers_min_logit=float(lead.get("answers_min_logit", cls.answers_min_logit)),
-                   unofficial_consolidation_weight=float(ver.get("unofficial_consolidation_weight",
-                                                                 cls.unofficial_consolidation_weight)),
-                   older_version_weight=float(ver.get("older_version_weight", cls.older_version_weight)))
+        kw = {}
+        for f in fields(cls):
+            table = data.get(_TABLE[f.name], {})
+            if f.name in table:
+                kw[f.name] = (int if f.type == "int" else float)(table[f.name])
+        unknown = {f"{t}.{k}" for t, v in data.items() if isinstance(v, dict) for k in v} - {
+            f"{_TABLE[f.name]}.{f.name}" for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"{path}: unknown weights {sorted(unknown)}")
+        return cls(**kw)
 
     def to_toml(self, fitted_on: str = "") -> str:
         """The whole file, with what each number does (written by ``regqa eval --fit``)."""
-        return f'''# Numbers that steer ranking and the answer's lead, named for what they do. Fitted on the dev set
-# (tests/eval/gold.jsonl) by `regqa eval --fit`, which writes this file and prints the ablation;
-# checked on the held-out set (tests/eval/heldout.jsonl), which is never used for fitting.
-{f"# Last fitted: {fitted_on}" if fitted_on else ""}
+        parts = [_HEADER.format(fitted=f"# Last fitted: {fitted_on}\n" if fitted_on else "")]
+        for table, comment in _TABLES.items():
+            parts.append(f"\n[{table}]\n{comment}")
+            parts += [f"{f.name} = {getattr(self, f.name)}" for f in fields(self) if _TABLE[f.name] == table]
+        return "\n".join(parts) + "\n"
 
-[rerank]
-# The cross-encoder (ms-marco-MiniLM-L-12-v2) re-ranks the first `candidates` hits of an English
-# question: each hit's new score is 1/(rrf_k + regqa rank) + cross_encoder_weight/(rrf_k + cross-encoder rank).
-# 0 turns the re-ranking off (the cross-encoder still judges the lead, below).
-cross_encoder_weight = {self.cross_encoder_weight}
-rrf_k = {self.rrf_k}
-candidates = {self.candidates}
 
-[lead]
-# The lead says "X addresses this in Art. N" only when the cross-encoder's logit for the question and
-# the first quoted provision is at least this; below it, "No indexed provision clearly answers this.
-# The closest are ...". Non-English questions (the model reads English only) keep the plain lead.
-# Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py).
-answers_min_logit = {self.answers_min_logit}
-
-[versions]
-# Between two versions of a law that say a provision alike (rag/index/versions.py; a changed or repealed
-# provision of the older version is not retrieved at all): the retrieval score of the third-party
-# consolidation's text, and of the older version's text. With 0.85 < 0.9 the official text is quoted where
-# an amendment left a provision unchanged, and a newer translation before an older one. Set by hand and
-# checked by `regqa eval` (dev and held-out), not fitted.
-unofficial_consolidation_weight = {self.unofficial_consolidation_weight}
-older_version_weight = {self.older_version_weight}
-'''
+_TABLES = {
+    "fusion": "# Dense (MiniLM) and BM25 lists are fused by 1/(fusion_rrf_k + rank) + fusion_score_weight x the\n"
+              "# normalised score, the dense list weighted dense_weight_non_english for other languages. BM25 query\n"
+              "# words: the question's at 1, the others at the weights below.",
+    "ranking": "# Factors of a chunk's fused score (rag/retrieve/ranking.py boost, rag/retrieve/hybrid.py).",
+    "rerank": "# The cross-encoder (ms-marco-MiniLM-L-12-v2) re-ranks the first `candidates` hits of an English\n"
+              "# question: each hit's new score is 1/(rrf_k + regqa rank) + cross_encoder_weight/(rrf_k + cross-encoder\n"
+              "# rank). 0 turns the re-ranking off (the cross-encoder still judges the lead, below).",
+    "lead": "# The lead says \"X addresses this in Art. N\" only when the cross-encoder's logit for the question and\n"
+            "# the first quoted provision is at least this; below it, \"No indexed provision clearly answers this.\n"
+            "# The closest are ...\". Non-English questions (the model reads English only) keep the plain lead.\n"
+            "# Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py).",
+    "versions": "# Between two versions of a law that say a provision alike (rag/index/versions.py; a changed or repealed\n"
+                "# provision of the older version is not retrieved at all): the retrieval score of the third-party\n"
+                "# consolidation's text, and of the older version's text. With 0.85 < 0.9 the official text is quoted\n"
+                "# where an amendment left a provision unchanged, and a newer translation before an older one.",
+}
+_TABLE = {f.name: t for t, names in {
+    "fusion": ("fusion_rrf_k", "fusion_score_weight", "dense_weight_non_english", "lone_kanji_term_weight",
+               "aspect_term_weight", "other_language_aspect_term_weight", "synonym_term_weight", "closest_term_weight"),
+    "ranking": ("news_web_weight", "recital_weight", "page_weight", "supplementary_weight", "title_aspect_boost",
+                "heading_aspect_boost", "title_overlap_boost", "title_overlap_off_aspect_boost", "same_language_boost",
+                "body_aspect_boost", "closest_provision_boost", "twin_jaccard"),
+    "rerank": ("cross_encoder_weight", "rrf_k", "candidates"),
+    "lead": ("answers_min_logit",),
+    "versions": ("unofficial_consolidation_weight", "older_version_weight"),
+}.items() for f in fields(Weights) if f.name in names}
+_HEADER = """# Numbers that steer ranking and the answer's lead, named for what they do. `regqa eval --fit` fits
+# [rerank] and [lead] on the dev set (tests/eval/gold.jsonl), writes this file and prints the ablation; the
+# other tables were set by hand against the dev set. Every number is checked on the held-out set
+# (tests/eval/heldout.jsonl) by `regqa eval`, which is never used for fitting.
+{fitted}"""

@@ -235,12 +235,12 @@ class Versions:
         as_of = as_of or today()
         key = unit_key(unit_kind, article)
         f = 1.0
-        if v.kind == "consolidated" and not v.official:
-            # Below the official text it repeats; and always when it is not declared newer than any official
-            # text (``replaces``): then nothing says its differing wording is the current one.
-            if not v.replaces or any(o.official and o.law_id == v.law_id and o.units.get(key) == v.units.get(key)
-                                     for o in self.by_doc.values() if o.doc_id != doc_id):
-                f *= weights.unofficial_consolidation_weight
+        # A third-party consolidation: below the official text it repeats; and always when it is not declared
+        # newer than any official text (``replaces``): then nothing says its differing wording is the current one.
+        repeats = not v.replaces or any(o.official and o.law_id == v.law_id and o.units.get(key) == v.units.get(key)
+                                        for o in self.by_doc.values() if o.doc_id != doc_id)
+        if v.kind == "consolidated" and not v.official and repeats:
+            f *= weights.unofficial_consolidation_weight
         if any(r.exists_from and r.exists_from <= as_of and r.units.get(key) == v.units.get(key)
                for r in self.replacers.get(doc_id, [])):
             f *= weights.older_version_weight

@@ -34,8 +34,6 @@ from rag.understand.lexicon import terms
 from rag.understand.scope import defined_terms, figure_regex
 
 log = logging.getLogger(__name__)
-_RRF_K = 60
-_SCORE_W = 0.01
 _INDEX_RECHECK_S = 1.0
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
 _ABSENT: dict[tuple, bool] = {}
@@ -190,6 +188,7 @@ class HybridRetriever:
     def _search(self, question: str, scope: Scope, law_ids: list[str], k: int, doc_ids: list[str] | None,
                 twins: bool = True, rerank: bool = True) -> list[Hit]:
         idx = self.index()
+        w = self.weights  # every number below: rag/data/weights.toml
         jurs = [] if law_ids else list(scope.jurisdictions)
         current = self.versions().predicate(scope.as_of, scope.history)
         allow = self._allow(law_ids, jurs, doc_ids, current)
@@ -206,7 +205,8 @@ class HybridRetriever:
             top = max((sc for _, sc in scored), default=0.0) or 1.0
             for r, (c, sc) in enumerate(scored):
                 by_id.setdefault(c.chunk_id, c)
-                fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + weight * (1 / (_RRF_K + r + 1) + _SCORE_W * max(sc, 0) / top)
+                fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + weight * (1 / (w.fusion_rrf_k + r + 1)
+                                                                           + w.fusion_score_weight * max(sc, 0) / top)
                 ranks.setdefault(c.chunk_id, {})[kind] = r
 
         # BM25 over question words + the aspects' keywords and synonyms (lower weight: they widen, not steer).
@@ -216,22 +216,22 @@ class HybridRetriever:
             question = scope.without_names if scope.without_names and question == scope.resolved_question \
                 else strip_names(question)
         q_terms = tokenize(question)
-        weights: dict[str, float] = {t: 0.3 for t in q_terms if len(t) == 1 and not t.isascii()}  # lone kanji
+        weights: dict[str, float] = {t: w.lone_kanji_term_weight for t in q_terms if len(t) == 1 and not t.isascii()}
         extra = [t for t in aspect_terms(scope.aspects, {"en", lang}) if t not in q_terms]
-        weights.update({t: 0.35 for t in extra})
+        weights.update({t: w.aspect_term_weight for t in extra})
         # Keywords in the other languages, weaker: an English question may ask about a Japanese-only law.
         other = [t for t in aspect_terms(scope.aspects, {"ja", "ko", "zh"} - {lang}) if t not in q_terms + extra]
-        weights.update({t: 0.15 for t in other})
+        weights.update({t: w.other_language_aspect_term_weight for t in other})
         extra += other
         syn_all = [t for w in synonym_words(question) for t in tokenize(w)]
         syn = [t for t in syn_all if t not in q_terms and t not in extra]
-        weights.update({t: 0.6 for t in syn if len(t) > 1 or t.isascii()})
+        weights.update({t: w.synonym_term_weight for t in syn if len(t) > 1 or t.isascii()})
         near, near_words = [], []
         if len(law_ids) == 1:
             for a in self._absent(law_ids[0], scope.aspects):
                 near_words += [w for w in closest_words(a) if lang != "en" or w.isascii()]
                 near += [t for w in near_words for t in tokenize(w)]
-            weights.update({t: 1.0 for t in near})
+            weights.update({t: w.closest_term_weight for t in near})
         bm = idx.search(q_terms + extra + syn + near, k=self.settings.bm25_k, allow=allow, weights=weights)
         add("bm25", bm, 1.0)
 
@@ -240,7 +240,7 @@ class HybridRetriever:
         dense_q = question if lang == "en" else " ".join([question] + [aspect_label(a)
                                                                         for a in scope.aspects])
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=where)
-        add("dense", dense, 1.0 if lang == "en" else 0.4)
+        add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
 
         # Named articles: looked up directly and ranked first.
         for ref in scope.articles:
@@ -273,17 +273,17 @@ class HybridRetriever:
         versions = self.versions()
         for cid, c in by_id.items():
             fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set,
-                                versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of,
-                                                               self.weights))
+                                versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of, w), w)
             if title_rx is not None and title_rx.search(c.body):
-                fused[cid] *= 1.3  # the provision itself speaks of the asked aspect
+                fused[cid] *= w.body_aspect_boost  # the provision itself speaks of the asked aspect
             if near_rx and sum(1 for rx in near_rx if rx.search(c.body)) >= 2:
-                fused[cid] *= 1.5  # the law lacks the aspect: its nearest provisions (guidance, advice, ...)
+                fused[cid] *= w.closest_provision_boost  # the law lacks the aspect: its nearest provisions
 
         order = sorted(fused, key=lambda cid: -fused[cid])
         if rerank:
             order = self._rerank(question, lang, order, by_id, ranks)
-        hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order])
+        hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order],
+                      w.twin_jaccard)
         hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
         return self._with_original(hits, k, allow) if twins else hits
 

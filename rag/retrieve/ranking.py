@@ -9,8 +9,10 @@ from functools import lru_cache
 
 from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit
+from rag.core.weights import Weights
 
-_DEMOTE = {"news": 0.3, "web": 0.3, "user": 1.0}
+_DEFAULT = Weights()
+
 _TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
 
 
@@ -60,32 +62,33 @@ def aspect_label(aspect: str) -> str:
 
 
 def boost(c: Chunk, q_set: set[str], title_rx, lang: str, low_q: str, a_set: frozenset = frozenset(),
-          version: float = 1.0) -> float:
-    """The factor of a chunk's fused score; ``version`` is its version's (rag/index/versions.py weight)."""
-    f = _DEMOTE.get(c.kind, 1.0) * version
+          version: float = 1.0, w: Weights = _DEFAULT) -> float:
+    """The factor of a chunk's fused score (the [ranking] numbers of rag/data/weights.toml); ``version`` is
+    its version's (rag/index/versions.py weight)."""
+    f = (w.news_web_weight if c.kind in ("news", "web") else 1.0) * version
     if c.unit_kind == "recital" and "recital" not in low_q:
-        f *= 0.6
+        f *= w.recital_weight
     if c.unit_kind == "page":
-        f *= 0.5
+        f *= w.page_weight
     if c.unit_kind == "supplementary" and not _TRANSITION_RX.search(low_q):
-        f *= 0.7  # transitional clauses repeat "罰則", "penalties", dates: main provisions answer first
+        f *= w.supplementary_weight  # transitional clauses repeat "罰則", "penalties", dates: main provisions first
     title = f"{c.unit_title} {c.label if c.unit_kind != 'article' else ''}".strip()
     title_hit = title_rx is not None and bool(title) and bool(title_rx.search(title))
     if title_hit:
-        f *= 1.35
+        f *= w.title_aspect_boost
     elif title_rx is not None and c.heading_path and title_rx.search(c.heading_path):
-        f *= 1.15  # "Chapter VIII Penal Provisions", "Legal Liability"
+        f *= w.heading_aspect_boost  # "Chapter VIII Penal Provisions", "Legal Liability"
     # Title overlap (set cosine): "Fines for providers of general-purpose AI models" for a GPAI fines
     # question; weaker when the title is not about the asked aspect ("Prohibited AI practices" for fines).
     t_terms = set(tokenize(c.unit_title)) - {"article", "section"}
     if t_terms and q_set:
         cos = min(1.0, len(t_terms & (q_set | a_set)) / math.sqrt(len(t_terms) * len(q_set)))
-        f *= 1 + (0.8 if title_rx is None or title_hit else 0.4) * cos
+        f *= 1 + (w.title_overlap_boost if title_rx is None or title_hit else w.title_overlap_off_aspect_boost) * cos
     if c.language == lang:
-        f *= 1.1
+        f *= w.same_language_boost
     return f
 
-def dedupe(hits: list[Hit]) -> list[Hit]:
+def dedupe(hits: list[Hit], twin_jaccard: float = _DEFAULT.twin_jaccard) -> list[Hit]:
     """One hit per unit of a document; a near-identical unit of another version of the same law is dropped."""
     seen_units: set[tuple] = set()
     kept: list[Hit] = []
@@ -98,7 +101,7 @@ def dedupe(hits: list[Hit]) -> list[Hit]:
             continue
         twin = next((k for k in kept if k.chunk.law_id == c.law_id and k.chunk.doc_id != c.doc_id
                      and k.chunk.language == c.language and k.chunk.article == c.article
-                     and k.chunk.unit_kind == c.unit_kind and jaccard(k.chunk.body, c.body) > 0.6), None)
+                     and k.chunk.unit_kind == c.unit_kind and jaccard(k.chunk.body, c.body) > twin_jaccard), None)
         if twin is not None:
             continue
         seen_units.add(unit)
