@@ -69,3 +69,17 @@ def test_japanese_answers_cite_the_japanese_numbering():
     ja = Chunk(chunk_id="x", doc_id="d", law_id="l", text="", body="", language="ja", article="7", label="第七条")
     assert provision_ref(ja, "2", "ja") == "第七条第二項" and provision_ref(ja, "", "ja") == "第七条"
     assert provision_ref(ja, "2") == "Art. 7(2)"  # English answers keep "Art."
+
+
+def test_inline_subsections_of_a_pdf_section_are_told_apart():
+    from rag.core.citations import paragraph_of
+    from rag.core.types import Chunk
+
+    body = ("Effective date - applicability. (1) Except as otherwise provided in subsection (2) of this section, this "
+            "act takes effect January 1, 2027. (2) Sections 6-1-1704 (4) take effect upon passage.")
+    c = Chunk(chunk_id="x", doc_id="d", law_id="l", text="", body=body, unit_kind="section", article="SEC. 5")
+    assert paragraph_of(c, body.index("(1) Except")) == "1"
+    assert paragraph_of(c, body.index("(2) Sections")) == "2"  # not stitched to (1) under one label
+    assert paragraph_of(c, 0) == ""  # the caption belongs to no subsection
+    # a cross-reference inside a sentence ("subsection (2) of this section") opens nothing
+    assert paragraph_of(c, body.index("this act takes")) == "1"

@@ -94,6 +94,9 @@ def paragraph_covers(chunk_paragraph: str | None, wanted: str | None) -> bool:
     return False
 
 
+_INLINE_SUBSECTION_RE = re.compile(r"(?:^|[.;:]\s+)\((\d{1,2})\)\s")
+
+
 def _bare(paragraph: str | None) -> str:
     return re.sub(r"[()\s]", "", paragraph or "")
 
@@ -121,7 +124,11 @@ def paragraph_of(chunk: Chunk, start: int) -> str:
             m = _PARA_LETTER_RE.match(line)
             if m:
                 return f"({m.group(1)})"
-    return ""
+    # Text extracted from a PDF runs subsections into one line: "... applicability. (1) Except ... 2027. (2)
+    # Sections ...". A number that opens a sentence starts a subsection (a cross-reference never does), so
+    # two subsections are never quoted as one.
+    opened = list(_INLINE_SUBSECTION_RE.finditer(chunk.body[:start + 6]))
+    return opened[-1].group(1) if opened else ""
 
 
 def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:
