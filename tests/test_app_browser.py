@@ -185,6 +185,9 @@ def test_user_journey_in_chromium(journey_server, tmp_path):
     shots = []
 
     def shot(page, name):
+        last = page.locator('[data-testid="stChatMessage"]').last
+        if last.count():
+            last.scroll_into_view_if_needed()  # the chat scrolls inside the page: show the newest answer
         path = tmp_path / f"journey_{len(shots) + 1:02d}_{name}.png"
         page.screenshot(path=str(path), full_page=True)
         shots.append(path)
