@@ -21,28 +21,15 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from dateutil import parser as dateparser
+from rag.core.dates import MONTH_DAY_YEAR, iso
 
 log = logging.getLogger(__name__)
 
 _ERAS = {"Meiji": 1868, "Taisho": 1912, "Showa": 1926, "Heisei": 1989, "Reiwa": 2019}
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_US_DATE = rf"{_MONTH}\s+\d{{1,2}},\s+\d{{4}}"
-_APPROVED = re.compile(rf"\bApproved:?\s+({_US_DATE})")
+_APPROVED = re.compile(rf"\bApproved:?\s+({MONTH_DAY_YEAR})")
 # "this act takes effect January 1, 2027" in the act's own effective-date section (not "takes effect upon
 # passage" or "the day following the expiration of the ninety-day period": those need the session's dates)
-_TAKES_EFFECT = re.compile(rf"\bthis act takes effect (?:on )?({_US_DATE})", re.I)
-
-
-def iso(text: str) -> str:
-    """"May 14, 2026" / "20260120" / "2026-01-20" -> "2026-01-20"; "" when it is not a date."""
-    text = (text or "").strip()
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    try:
-        return dateparser.parse(text, default=None).date().isoformat() if text else ""  # type: ignore[union-attr]
-    except (ValueError, OverflowError, AttributeError, TypeError):
-        return ""
+_TAKES_EFFECT = re.compile(rf"\bthis act takes effect (?:on )?({MONTH_DAY_YEAR})", re.I)
 
 
 def _egov(head: str) -> dict:

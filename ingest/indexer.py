@@ -143,6 +143,13 @@ def _writable_error(e: Exception, settings: Settings) -> BackendUnavailable | No
     return None
 
 
+def _load(path: Path, meta: DocMeta) -> ParsedDocument:
+    """Parse a file; the version dates its text states go into ``meta`` (ingest/dates.py)."""
+    doc = load_document(path, meta)
+    apply_source_dates(meta, source_dates(path, [u.text for u in doc.units]), path)
+    return doc
+
+
 def _version_record(meta: DocMeta, doc: ParsedDocument) -> dict:
     return {**{f: getattr(meta, f) for f in VERSION_FIELDS}, "unit_hashes": unit_hashes(doc.units),
             "version_format": VERSION_FORMAT}
@@ -205,14 +212,11 @@ class Indexer:
                     if _stale_version(live, meta):
                         # Version data changed in the source list (or predates it): the record is rewritten
                         # from a fresh parse; the chunks and their embeddings stay as they are.
-                        doc = load_document(path, meta)
-                        apply_source_dates(meta, source_dates(path, [u.text for u in doc.units]), path)
-                        self.store.commit_document({**live, **_version_record(meta, doc)})
+                        self.store.commit_document({**live, **_version_record(meta, _load(path, meta))})
                         res.status = "updated"
                     res.seconds = time.perf_counter() - t
                     continue
-                doc = load_document(path, meta)
-                apply_source_dates(meta, source_dates(path, [u.text for u in doc.units]), path)
+                doc = _load(path, meta)
                 if meta.kind == "user":
                     title_from_heading(doc)
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
+from rag.core.citations import short_title
 from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
 from rag.core.types import Answer, Hit, Scope
@@ -33,22 +35,14 @@ def word_groups(text: str) -> list[str]:
 
 def parse_as_of(text: str | None) -> str:
     """"2025-09-01", "1 Sept 2025", "Sept 1, 2025" -> "2025-09-01"; "" or None -> today."""
-    from datetime import date
+    from rag.core.dates import iso, today
 
     if not text:
-        return date.today().isoformat()
-    from dateutil import parser as dateparser
-
-    try:
-        return dateparser.parse(str(text), dayfirst=not re.match(r"\d{4}-", str(text))).date().isoformat()
-    except (ValueError, OverflowError) as e:
-        raise ValueError(f"not a date: {text!r} (give YYYY-MM-DD)") from e
-
-
-def _short_title(title: str) -> str:
-    for sep in (" / ", " — ", ", OJ"):
-        title = title.split(sep)[0]
-    return title.strip()
+        return today()
+    found = iso(str(text), dayfirst=not re.match(r"\d{4}-", str(text)))
+    if not found:
+        raise ValueError(f"not a date: {text!r} (give YYYY-MM-DD)")
+    return found
 
 
 class _View:
@@ -65,7 +59,7 @@ class _View:
                 if (not self._docs or c.doc_id in self._docs) and self._current(c)]
 
     def search(self, question: str, scope: Scope, k: int | None = None, doc_ids=None):
-        scope.as_of, scope.history = scope.as_of or self._as_of, scope.history or self._history
+        scope = replace(scope, as_of=scope.as_of or self._as_of, history=scope.history or self._history)
         return self._r.search(question, scope, k=k, doc_ids=sorted(self._docs) if self._docs else doc_ids)
 
 
@@ -172,7 +166,7 @@ class Assistant:
                 name = getattr(info, "short_name", "") or getattr(info, "title", "")
             except Exception:  # a law not in the catalog (user uploads): fall back to the document title
                 name = ""
-            out.setdefault(d.get("jurisdiction") or "other", []).append(name or _short_title(d.get("title", law_id)))
+            out.setdefault(d.get("jurisdiction") or "other", []).append(name or short_title(d.get("title", law_id)))
         return {j: sorted(set(ns)) for j, ns in out.items()}
 
     # -- answering --
@@ -252,11 +246,10 @@ class Assistant:
                 else:
                     yield kind, value
             assert isinstance(ans, Answer)
+            self._label_versions(ans, as_of)  # streamed already: only the citations get their versions
         t3 = time.perf_counter()
         ans.scope = scope
         ans.hits = ans.hits or hits
-        if any(not c.status for c in ans.citations):
-            self._label_versions(ans, as_of)
         ans.timings = {**ans.timings, "understand": t1 - t0, "retrieve": t2 - t1, "compose": t3 - t2,
                        "total": t3 - t0}
         yield "answer", ans
@@ -267,7 +260,7 @@ class Assistant:
         if not hasattr(self.retriever, "versions"):
             return
         from rag.core.citations import provision_link
-        from rag.index.versions import long_date
+        from rag.core.dates import long_date
 
         versions = self.retriever.versions()
         for c in ans.citations:

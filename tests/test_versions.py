@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from ingest.dates import iso, source_dates
+from rag.core.dates import long_date
 from rag.core.weights import Weights
-from rag.index.versions import Versions, long_date, text_hash, unit_key
+from rag.index.versions import Versions, text_hash, unit_key
 
 
 def _rec(doc_id, units, **kw):

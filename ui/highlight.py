@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 
+from rag.core.citations import short_title
+
 _ELLIPSIS_RE = re.compile(r"\s*(?:\.\.\.|…)\s*")
 _HTML_MD = re.compile(r"[&<>\"'\\`*_{}\[\]()#+!|~]")
 
@@ -138,8 +140,7 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
 
 
 def _short(title: str) -> str:
-    for sep in (" / ", " — ", ", OJ"):
-        title = title.split(sep)[0]
+    title = short_title(title)
     return title if len(title) <= 70 else title[:67].rsplit(" ", 1)[0] + " …"
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rag.core.citations import label, paragraph_covers
-from rag.core.numerals import FULLWIDTH_DIGITS
+from rag.core.numerals import CIRCLED_NUMBERS, FULLWIDTH_DIGITS
 from rag.core.types import Citation
 
 _STATUTE = ("article", "section", "supplementary", "annex")
@@ -66,14 +66,12 @@ def cited_paragraph(parts, paragraph: str) -> str:
     if own:
         return "\n".join(p.body for p in own)
     lines = "\n".join(p.body for p in parts).split("\n")
-    circled = "①②③④⑤⑥⑦⑧⑨⑩"
-
     def number_of(line: str) -> int | None:
         line = line.strip()
         m = re.match(r"^(\d{1,2})[\s　.]", line.translate(FULLWIDTH_DIGITS))
         if m:
             return int(m.group(1))
-        return circled.index(line[0]) + 1 if line and line[0] in circled else None
+        return CIRCLED_NUMBERS.get(line[:1])
     start = next((i for i, ln in enumerate(lines) if number_of(ln) == n), None)
     if start is None:
         return ""

@@ -15,10 +15,11 @@ from ingest.errors import IngestError
 from ingest.loaders.common import clean
 from ingest.loaders.xmlutil import parse_xml
 from ingest.model import DocMeta, Paragraph, ParsedDocument, Unit
+from rag.core.numerals import CIRCLED_NUMBERS
 
 NAME = "moleg_xml"
 
-_CIRCLED = {chr(0x2460 + i): str(i + 1) for i in range(20)}  # ① .. ⑳
+_CIRCLED = {c: str(n) for c, n in CIRCLED_NUMBERS.items()}  # ① .. ⑳
 _LEVEL_KO = {"편": 0, "장": 1, "절": 2, "관": 3}
 _LEVEL_EN = {"PART": 0, "CHAPTER": 1, "SECTION": 2, "SUB-SECTION": 3, "SUBSECTION": 3}
 _KO_LABEL = re.compile(r"^제(\d+)조(?:의(\d+))?(?:\(([^)]*)\))?\s*")

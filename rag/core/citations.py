@@ -158,6 +158,14 @@ def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:
     return f"Art. {art}{para}"
 
 
+def short_title(title: str) -> str:
+    """A law's title without its other-language half, translation note or OJ reference:
+    "Act on ... Technology / 人工知能… — English translation" -> "Act on ... Technology"."""
+    for sep in (" / ", " — ", ", OJ"):
+        title = title.split(sep)[0]
+    return title.strip()
+
+
 USER_PREFIX = "Your upload: "  # a user's document never reads like an official law
 
 

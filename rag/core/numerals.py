@@ -47,6 +47,7 @@ def int_to_roman(n: int) -> str:
 _CJK_DIGITS = {"〇": 0, "零": 0, "一": 1, "壱": 1, "二": 2, "两": 2, "弐": 2, "三": 3, "参": 3, "四": 4,
                "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CJK_UNITS = {"十": 10, "拾": 10, "百": 100, "千": 1000}
+CIRCLED_NUMBERS = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① .. ⑳ (Korean paragraph numbers)
 FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 CJK_NUMERAL_CHARS = "〇零一壱二两弐三参四五六七八九十拾百千万0-9０-９"
 

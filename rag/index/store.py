@@ -27,6 +27,15 @@ _PAGE = 2000  # rows per Chroma get(): bounded memory for large collections
 _JSON_FIELDS = {"units": {}, "replaces": [], "unit_hashes": {}}
 
 
+def _record(meta: dict) -> dict:
+    """A registry record as stored (JSON text in the fields Chroma cannot hold) -> as written."""
+    d = dict(meta)
+    for key, empty in _JSON_FIELDS.items():
+        if isinstance(d.get(key), str):
+            d[key] = json.loads(d[key]) if d[key] else empty
+    return d
+
+
 def make_client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -119,24 +128,13 @@ class ChunkStore:
     # -- registry --
     def documents(self) -> list[dict]:
         res = self._guard(self.docs.get, include=["metadatas"])
-        out = []
-        for m in res["metadatas"] or []:
-            d = dict(m)
-            for key in _JSON_FIELDS:
-                if isinstance(d.get(key), str):
-                    d[key] = json.loads(d[key]) if d[key] else _JSON_FIELDS[key]
-            out.append(d)
-        return sorted(out, key=lambda d: d.get("doc_id", ""))
+        return sorted((_record(m) for m in res["metadatas"] or []), key=lambda d: d.get("doc_id", ""))
 
     def document(self, doc_id: str) -> dict | None:
         res = self._guard(self.docs.get, ids=[doc_id], include=["metadatas"])
         if not res["ids"]:
             return None
-        d = dict(res["metadatas"][0])
-        for key in _JSON_FIELDS:
-            if isinstance(d.get(key), str):
-                d[key] = json.loads(d[key]) if d[key] else _JSON_FIELDS[key]
-        return d
+        return _record(res["metadatas"][0])
 
     def active_hashes(self) -> dict[str, str]:
         return {d["doc_id"]: d.get("file_hash", "") for d in self.documents()}

@@ -21,10 +21,10 @@ by ... (adopted 14 May 2026)", while the adopted newer text is retrieved beside 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+
+from rag.core.dates import long_date, today
 
 _NORMAL = re.compile(r"[\W_]+")
 
@@ -39,24 +39,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(_NORMAL.sub("", text.casefold()).encode()).hexdigest()[:12]
 
 
-def long_date(iso: str) -> str:
-    """"2027-01-01" -> "1 January 2027" (as the statutes of the corpus print dates)."""
-    try:
-        d = date.fromisoformat(iso)
-    except (TypeError, ValueError):
-        return iso
-    return f"{d.day} {d.strftime('%B')} {d.year}"
-
-
 def language_name(code: str) -> str:
     import pycountry
 
     lang = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
     return lang.name if lang else code
-
-
-def today() -> str:
-    return date.today().isoformat()
 
 
 @dataclass
@@ -84,15 +71,7 @@ class Version:
 
     @classmethod
     def from_record(cls, d: dict) -> Version:
-        def listed(key: str):
-            v = d.get(key)
-            if isinstance(v, str):
-                try:
-                    v = json.loads(v or "null")
-                except ValueError:
-                    v = None
-            return v
-
+        """From a registry record as ``ChunkStore.documents()`` returns it (JSON fields decoded)."""
         kind = str(d.get("version_kind") or "")
         doc_kind = str(d.get("kind") or "law")
         if not kind:
@@ -106,7 +85,7 @@ class Version:
                    adopted=d.get("adopted") or "", published=d.get("published") or "",
                    in_force=d.get("in_force") or "",
                    applies_from=d.get("applies_from") or "", as_of=d.get("as_of") or "",
-                   replaces=list(listed("replaces") or []), units=dict(listed("unit_hashes") or {}))
+                   replaces=list(d.get("replaces") or []), units=dict(d.get("unit_hashes") or {}))
 
 
 @dataclass
@@ -119,10 +98,6 @@ class Status:
     superseded_by: str = ""  # the replacing version's citation name
     superseded_on: str = ""  # ISO date
     until: str = ""  # in force, but an adopted newer version replaces it on this date (ISO)
-
-    @property
-    def current(self) -> bool:
-        return self.state in ("in_force", "pending", "unknown")
 
 
 class Versions:
@@ -162,23 +137,32 @@ class Versions:
                 return r  # changed, or repealed (absent from the new whole text)
         return None
 
+    def _state(self, v: Version, unit_kind: str, article: str, as_of: str) -> tuple[str, Version | None]:
+        """(state, the replacing version when superseded) of a provision of ``v`` on ``as_of``."""
+        if v.exists_from and v.exists_from > as_of:
+            return "not_yet", None
+        r = self._replaced_by(v, unit_kind, article, as_of)
+        if r is not None:
+            return "superseded", r
+        if v.in_force and v.in_force > as_of:
+            return "pending", None
+        return ("in_force" if v.exists_from or v.in_force else "unknown"), None
+
     def status(self, doc_id: str, unit_kind: str, article: str, as_of: str = "") -> Status:
         as_of = as_of or today()
         v = self.by_doc.get(doc_id)
         if v is None:
             return Status("unknown")
-        if v.exists_from and v.exists_from > as_of:
+        state, r = self._state(v, unit_kind, article, as_of)
+        if state == "not_yet":
             return Status("not_yet", f"adopted {long_date(v.exists_from)}, after {long_date(as_of)}",
                           official=v.official)
         parts = [self._describe(v)]
-        r = self._replaced_by(v, unit_kind, article, as_of)
         if r is not None:
             on = r.in_force or r.exists_from
             parts.append(f"superseded on {long_date(on)} by {r.name}")
             return Status("superseded", "; ".join(p for p in parts if p), v.official, r.name, on)
-        state = "in_force"
-        if v.in_force and v.in_force > as_of:
-            state = "pending"
+        if state == "pending":
             parts.append(f"takes effect {long_date(v.in_force)}")
         elif v.in_force:
             parts.append(f"in force since {long_date(v.in_force)}")
@@ -187,7 +171,7 @@ class Versions:
         lag = self._newer_original(v)
         if lag:
             parts.append(lag)
-        st = Status(state if v.exists_from or v.in_force else "unknown", "", v.official)
+        st = Status(state, "", v.official)
         r = self._replaced_by(v, unit_kind, article, as_of, pending=True)
         if r is not None:
             # Still the law, but a newer version is adopted: "in force until 1 January 2027, then replaced by ..."
@@ -237,9 +221,9 @@ class Versions:
         f = 1.0
         # A third-party consolidation: below the official text it repeats; and always when it is not declared
         # newer than any official text (``replaces``): then nothing says its differing wording is the current one.
-        repeats = not v.replaces or any(o.official and o.law_id == v.law_id and o.units.get(key) == v.units.get(key)
-                                        for o in self.by_doc.values() if o.doc_id != doc_id)
-        if v.kind == "consolidated" and not v.official and repeats:
+        if v.kind == "consolidated" and not v.official and (
+                not v.replaces or any(o.official and o.law_id == v.law_id and o.units.get(key) == v.units.get(key)
+                                      for o in self.by_doc.values() if o.doc_id != doc_id)):
             f *= weights.unofficial_consolidation_weight
         if any(r.exists_from and r.exists_from <= as_of and r.units.get(key) == v.units.get(key)
                for r in self.replacers.get(doc_id, [])):
@@ -255,8 +239,9 @@ class Versions:
         def ok(c) -> bool:
             key = (c.doc_id, c.unit_kind, c.article)
             if key not in cache:
-                st = self.status(c.doc_id, c.unit_kind, c.article, as_of)
-                cache[key] = st.state != "not_yet" and (history or st.state != "superseded")
+                v = self.by_doc.get(c.doc_id)
+                state = self._state(v, c.unit_kind, c.article, as_of)[0] if v else "unknown"
+                cache[key] = state != "not_yet" and (history or state != "superseded")
             return cache[key]
         return ok
 

@@ -165,11 +165,11 @@ class HybridRetriever:
         def allow(c: Chunk) -> bool:
             if docs and c.doc_id not in docs:
                 return False
-            if current is not None and not current(c):
-                return False  # a version not adopted yet on the as-of date, or a superseded provision
-            if laws:
-                return c.law_id in laws
-            return not jurs or c.jurisdiction in jurs
+            if not (c.law_id in laws if laws else not jurs or c.jurisdiction in jurs):
+                return False
+            # in scope: not a version adopted after the as-of date, nor a superseded provision (scope first:
+            # it is the cheaper test and rules out most chunks)
+            return current is None or current(c)
         return allow
 
     @staticmethod
@@ -190,10 +190,11 @@ class HybridRetriever:
         idx = self.index()
         w = self.weights  # every number below: rag/data/weights.toml
         jurs = [] if law_ids else list(scope.jurisdictions)
-        current = self.versions().predicate(scope.as_of, scope.history)
+        versions = self.versions()
+        current = versions.predicate(scope.as_of, scope.history)
         allow = self._allow(law_ids, jurs, doc_ids, current)
         # A named provision that only a superseded version has is still quoted (and labelled so).
-        earlier = self._allow(law_ids, jurs, doc_ids, self.versions().predicate(scope.as_of, history=True))
+        earlier = self._allow(law_ids, jurs, doc_ids, versions.predicate(scope.as_of, history=True))
         lang = scope.language or "en"
         fused: dict[str, float] = {}
         ranks: dict[str, dict] = {}
@@ -216,23 +217,24 @@ class HybridRetriever:
             question = scope.without_names if scope.without_names and question == scope.resolved_question \
                 else strip_names(question)
         q_terms = tokenize(question)
-        weights: dict[str, float] = {t: w.lone_kanji_term_weight for t in q_terms if len(t) == 1 and not t.isascii()}
+        term_weight: dict[str, float] = {t: w.lone_kanji_term_weight for t in q_terms
+                                         if len(t) == 1 and not t.isascii()}
         extra = [t for t in aspect_terms(scope.aspects, {"en", lang}) if t not in q_terms]
-        weights.update({t: w.aspect_term_weight for t in extra})
+        term_weight.update({t: w.aspect_term_weight for t in extra})
         # Keywords in the other languages, weaker: an English question may ask about a Japanese-only law.
         other = [t for t in aspect_terms(scope.aspects, {"ja", "ko", "zh"} - {lang}) if t not in q_terms + extra]
-        weights.update({t: w.other_language_aspect_term_weight for t in other})
+        term_weight.update({t: w.other_language_aspect_term_weight for t in other})
         extra += other
-        syn_all = [t for w in synonym_words(question) for t in tokenize(w)]
+        syn_all = [t for word in synonym_words(question) for t in tokenize(word)]
         syn = [t for t in syn_all if t not in q_terms and t not in extra]
-        weights.update({t: w.synonym_term_weight for t in syn if len(t) > 1 or t.isascii()})
+        term_weight.update({t: w.synonym_term_weight for t in syn if len(t) > 1 or t.isascii()})
         near, near_words = [], []
         if len(law_ids) == 1:
             for a in self._absent(law_ids[0], scope.aspects):
-                near_words += [w for w in closest_words(a) if lang != "en" or w.isascii()]
-                near += [t for w in near_words for t in tokenize(w)]
-            weights.update({t: w.closest_term_weight for t in near})
-        bm = idx.search(q_terms + extra + syn + near, k=self.settings.bm25_k, allow=allow, weights=weights)
+                near_words += [word for word in closest_words(a) if lang != "en" or word.isascii()]
+                near += [t for word in near_words for t in tokenize(word)]
+            term_weight.update({t: w.closest_term_weight for t in near})
+        bm = idx.search(q_terms + extra + syn + near, k=self.settings.bm25_k, allow=allow, weights=term_weight)
         add("bm25", bm, 1.0)
 
         # Dense: MiniLM understands English only, so it counts less for other languages.
@@ -269,8 +271,7 @@ class HybridRetriever:
         title_rx = unit_title_rx(scope.aspects[:1])
         a_set: frozenset = frozenset()  # aspect words in the title overlap: tried, cost recall on JP questions
         low_q = question.lower()
-        near_rx = [re.compile(re.escape(w), re.I) for w in near_words]
-        versions = self.versions()
+        near_rx = [re.compile(re.escape(word), re.I) for word in near_words]
         for cid, c in by_id.items():
             fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set,
                                 versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of, w), w)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 
 from rag.core.citations import CitationBook, Quote, provision_ref, sentence_spans, squashed
+from rag.core.dates import long_date
 from rag.core.types import Answer, Chunk, Scope
-from rag.index.versions import Versions, long_date
+from rag.index.versions import Versions
 
 MAX_CHANGES = 4
 

@@ -31,6 +31,7 @@ from rag.answer.offline.law_checks import (
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
 from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, squashed
+from rag.core.dates import WRITTEN_DATE, iso, long_date, today
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.rerank import CachingJudge
@@ -109,13 +110,8 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
     return [line for n in by_n for line in lines[n]]
 
 
-_EN_DATE = re.compile(r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|"
-                      r"December) \d{4}|\b(?:January|February|March|April|May|June|July|August|September|October|"
-                      r"November|December) \d{1,2}, \d{4}|\b\d{4}-\d{2}-\d{2}\b", re.I)
-
-
 _COMMENCES = re.compile(r"(?:enters? into force|takes? effect|come[s]? into (?:force|effect)|appl(?:y|ies)|shall apply)"
-                        r"(?: on| from| as of)?\s+(" + _EN_DATE.pattern + ")", re.I)
+                        r"(?: on| from| as of)?\s+(" + WRITTEN_DATE.pattern + ")", re.I)
 
 
 _PROVISO = re.compile(r";\s*provided\b|\bprovided that\b|\bHowever\b|\bexcept\b|ただし", re.I)
@@ -133,7 +129,7 @@ def _dated_first(quotes: list[Quote], aspects: list[str]) -> tuple[list[Quote], 
         return _PROVISO.split(t, maxsplit=1)[0]
     for find in (lambda t: (m := _COMMENCES.search(main_clause(t))) and m.group(1),
                  lambda t: (m := _COMMENCES.search(t)) and m.group(1),
-                 lambda t: (m := _EN_DATE.search(t) or rx.search(t)) and m.group(0)):
+                 lambda t: (m := WRITTEN_DATE.search(t) or rx.search(t)) and m.group(0)):
         for i, q in enumerate(quotes):
             found = find(q.text)
             if found:
@@ -143,15 +139,8 @@ def _dated_first(quotes: list[Quote], aspects: list[str]) -> tuple[list[Quote], 
 
 def _date_status(date_text: str, as_of: str, t: dict) -> str:
     """" (already passed on 1 December 2026)" when the quoted date parses; "" otherwise."""
-    from dateutil import parser as dateparser
-
-    from rag.index.versions import long_date, today
-
-    if not _EN_DATE.fullmatch(date_text):
-        return ""
-    try:
-        d = dateparser.parse(date_text).date().isoformat()
-    except (ValueError, OverflowError):
+    d = iso(date_text) if WRITTEN_DATE.fullmatch(date_text) else ""
+    if not d:
         return ""
     as_of = as_of or today()
     return t["dates"]["in_effect" if d <= as_of else "not_yet"].format(as_of=long_date(as_of))
