@@ -11,9 +11,9 @@ import logging
 
 import streamlit as st
 
-from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
+from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong, redact
 from rag.core.settings import Settings
-from ui.auth import OIDC_SECRETS, AuthConfigError, auth_mode, check_password, oidc_problem
+from ui.auth import OIDC_SECRETS, AuthConfigError, FailureDelay, auth_mode, check_password, oidc_problem
 from ui.conversations import ConversationStore, new_id
 from ui.export import to_markdown
 from ui.feedback import FeedbackStore
@@ -44,6 +44,12 @@ ss.setdefault("messages", [])
 
 
 @st.cache_resource(show_spinner=False)
+def failure_delay() -> FailureDelay:
+    # One for the whole server: every session's wrong passwords slow the next guess.
+    return FailureDelay()
+
+
+@st.cache_resource(show_spinner=False)
 def get_assistant(_settings: Settings, key: str):
     # One Assistant (model, Chroma, BM25) per settings for the whole server: loading takes seconds.
     from rag import Assistant
@@ -65,7 +71,11 @@ def gate() -> None:
         st.title("regqa")
         pw = st.text_input("Password", type="password", key="password")
         if pw:
-            if check_password(pw, settings):
+            delay = failure_delay()
+            delay.wait()
+            ok = check_password(pw, settings)
+            delay.record(ok)
+            if ok:
                 ss.authed = True
                 st.rerun()
             st.error("Wrong password.")
@@ -93,7 +103,13 @@ def load_documents() -> tuple[list[dict], str]:
     try:
         return assistant.store.documents(), ""
     except BackendUnavailable as e:
-        return [], str(e)
+        return [], shown(e)
+
+
+def shown(e: Exception | str) -> str:
+    """An error's text for the page: no credentials, and the server's folders by name, not by path."""
+    return redact(str(e), {settings.data_dir: "<data dir>", settings.corpus_dir: "<corpus>",
+                           settings.uploads: "<uploads>"})
 
 
 def pin_scope(jurisdictions: list[str], doc_ids: list[str]) -> None:
@@ -159,11 +175,11 @@ def ingest_files(files: list[tuple[str, bytes]], jurisdiction: str) -> None:
 
     bar = st.sidebar.progress(0.0, text="Saving uploads …")
     try:
-        rep = ingest_uploads(files, settings, jurisdiction=jurisdiction.strip(),
+        rep = ingest_uploads(files, settings, jurisdiction=jurisdiction.strip(), added_by=who(),
                              on_progress=lambda f, label: bar.progress(min(f, 1.0), text=f"Ingesting {label}"))
-        ss.upload_msgs = [("ok" if r.ok else "err", r.message) for r in rep.results]
+        ss.upload_msgs = [("ok" if r.ok else "err", shown(r.message)) for r in rep.results]
     except BackendUnavailable as e:
-        ss.upload_msgs = [("err", str(e))]
+        ss.upload_msgs = [("err", shown(e))]
     bar.empty()
     st.rerun()  # refresh index status and document list
 
@@ -177,8 +193,7 @@ def remove_doc(doc_id: str) -> None:
         ss.upload_msgs = [("err", f"{doc_id} is an official source: remove it with `regqa remove`")]
         return
     Indexer(settings, store=assistant.store, progress=False).remove(doc_id)
-    who = getattr(getattr(st, "user", None), "email", None) or f"an app user (auth: {settings.app_auth})"
-    log.warning("removed upload %s (%s) at the request of %s", doc_id, doc.get("source_file", ""), who)
+    log.warning("removed upload %s (%s) at the request of %s", doc_id, doc.get("source_file", ""), who())
     ss.upload_msgs = [("ok", f"removed {doc_id}")]
 
 
@@ -215,9 +230,10 @@ def render_answer(i: int, msg: dict) -> None:
     text = mark_flagged(ans["text"], ans.get("flagged", [])).replace("$", "\\$").replace("\n", "  \n")
     st.markdown(text, unsafe_allow_html=True)
     if ans.get("flagged"):
-        # Removed sentences are no longer in the text, so list them all here as well.
-        st.warning("Flagged as not supported by the cited text:\n" +
-                   "\n".join(f"- ~~{s.replace('$', chr(92) + '$')}~~" for s in ans["flagged"]))
+        # Removed sentences and passages left out are no longer in the text, so they are listed here; they
+        # come from a model or a document, so they are escaped like every other document-derived string.
+        st.warning("Left out: not supported by the cited text, or instruction-like text that is not law:\n" +
+                   "\n".join(f"- ~~{esc(s).replace('$', chr(92) + '$')}~~" for s in ans["flagged"]))
     if ans.get("abstained"):
         st.info("The indexed documents do not answer this question.")
     scope = ans.get("scope") or {}
@@ -287,7 +303,7 @@ def ask(prompt: str) -> None:
             with st.spinner("Searching the law …"):
                 st.write_stream(tokens())
         except (BackendUnavailable, IndexNotReady, QuestionTooLong) as e:
-            ss.messages.append({"role": "assistant", "content": str(e), "error": True})
+            ss.messages.append({"role": "assistant", "content": shown(e), "error": True})
             st.rerun()
     ans = holder["answer"]
     ss.messages.append({"role": "assistant", "content": ans.text, "answer": answer_dict(ans), "question": prompt,
@@ -300,6 +316,11 @@ def answer_dict(ans) -> dict:
     d = ans.to_dict()
     d.pop("hits", None)  # retrieval details stay in the eval; the kept conversation needs what the user saw
     return d
+
+
+def who() -> str:
+    """Who is acting, for uploads and removals: the signed-in user's email, else how the app is opened."""
+    return getattr(getattr(st, "user", None), "email", None) or f"an app user (auth: {settings.app_auth})"
 
 
 def owner() -> str:

@@ -68,6 +68,8 @@ def format_sources(ans) -> str:
             lines.append(f"[{c.n}] {c.label} — “{quote}” — {url} — {c.source_file}")
             if c.version:
                 lines.append(f"    version: {c.version}")
+    for note in ans.flagged:
+        lines.append(f"Left out: {note}")
     s = ans.scope
     parts = []
     if s.law_ids:

@@ -33,6 +33,8 @@ def register(sub) -> None:
     p.add_argument("--replaces", action="append", default=[], metavar="DOC_ID",
                    help="your documents replace this indexed document from their adoption (repeatable; see "
                         "`regqa sources`); its provisions they word differently are then superseded")
+    p.add_argument("--title", metavar="NAME", help="your document (one file): the name it is cited and asked for "
+                                                   "by (default: its own first heading, else its file name)")
     p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_ingest)
@@ -70,11 +72,17 @@ def run_ingest(args) -> int:
     except ValueError as e:
         print(f"regqa ingest: {e}", file=sys.stderr)
         return EXIT_USAGE
-    for _, meta in items:
-        if meta.kind == "user":  # version data of the user's own files; the corpus has sources.toml
-            for k, v in dates.items():
-                setattr(meta, k, v)
-            meta.replaces = list(args.replaces) or meta.replaces
+    own = [meta for _, meta in items if meta.kind == "user"]
+    if args.title and len(own) != 1:
+        print(f"regqa ingest: --title names one document of your own; {len(own)} given", file=sys.stderr)
+        return EXIT_USAGE
+    for meta in own:  # version data of the user's own files; the corpus has sources.toml
+        for k, v in dates.items():
+            setattr(meta, k, v)
+        meta.replaces = list(args.replaces) or meta.replaces
+        if args.title:
+            meta.title = meta.short_name = meta.citation_name = args.title.strip()
+            meta.title_given = True
     if not items and not missing:
         print("nothing to ingest: no supported files found", file=sys.stderr)
         return EXIT_USAGE

@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 
-from rag.core.errors import BackendUnavailable, IndexNotReady
+from rag.core.errors import BackendUnavailable, IndexNotReady, redact
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -62,12 +62,13 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (BackendUnavailable, IndexNotReady) as e:
-        print(f"regqa: {e}", file=sys.stderr)
+        print(f"regqa: {redact(str(e))}", file=sys.stderr)
         return EXIT_UNAVAILABLE
     except Exception as e:  # a bug or an unforeseen backend failure: one line, traceback on request
         if os.environ.get("REGQA_DEBUG"):
             raise
-        print(f"regqa: unexpected error: {type(e).__name__}: {str(e)[:300]} (set REGQA_DEBUG=1 for the traceback)",
+        print(f"regqa: unexpected error: {type(e).__name__}: {redact(str(e))[:300]} (set REGQA_DEBUG=1 for the "
+              "traceback)",
               file=sys.stderr)
         return EXIT_PARTIAL
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import logging
 import shutil
 import sqlite3
 import sys
@@ -25,13 +26,15 @@ from ingest.dates import apply_source_dates, source_dates
 from ingest.errors import IngestError
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
-from ingest.sources import title_from_heading
+from ingest.sources import distinct_id, title_from_heading
 from ingest.splitter import SPLIT_FORMAT, to_chunks
 from rag.core.errors import BackendUnavailable
 from rag.core.settings import Settings
 from rag.core.types import Chunk
 from rag.index.store import ChunkStore
 from rag.index.versions import unit_hashes
+
+log = logging.getLogger(__name__)
 
 # The registry fields that say which version a document is (rag/index/versions.py). VERSION_FORMAT changes
 # when what is read from the sources changes (ingest/dates.py): records of another format are re-read.
@@ -181,7 +184,7 @@ class Indexer:
         with ingest_lock(self.settings):
             try:
                 todo = self._parse_all(items, force, report)
-                self._embed_and_commit(todo, report, on_progress)
+                self._embed_and_commit(todo, report, on_progress, force)
                 # Only now: chunks left by a killed ingest were reused above instead of re-embedded.
                 self.store.drop_orphans()
             except BackendUnavailable:
@@ -194,13 +197,39 @@ class Indexer:
         report.seconds = time.perf_counter() - t0
         return report
 
+    def _keep_apart(self, meta: DocMeta, res: DocResult, seen: dict[str, DocMeta]) -> None:
+        """A user's file never takes the id of a different file (the same name in another folder, or a name
+        that slugs the same): it gets its own id, and the report says so. Only the same file changing
+        replaces a document. Records written before paths were kept have none: the same file is assumed."""
+        first, other = meta.doc_id, None
+        while True:
+            other = seen.get(meta.doc_id)
+            if other is None:
+                live = self.store.document(meta.doc_id) or {}
+                other = DocMeta(meta.doc_id, "", "", source_file=live.get("source_file", ""),
+                                source_path=live.get("source_path", ""))
+            if not other.source_path or other.source_path == meta.source_path:
+                break
+            meta.doc_id = meta.law_id = distinct_id(first, meta.source_path)
+            if meta.doc_id == other.doc_id:  # cannot happen for two paths, but never loop
+                break
+        seen[meta.doc_id] = meta
+        if meta.doc_id != first:
+            res.doc_id = meta.doc_id
+            res.warnings.append(f"{res.source_file}: indexed as {meta.doc_id}, because {first} is another "
+                                f"file of the same name ({other.source_file or 'indexed earlier'})")
+            log.info("doc id %s taken by another file; %s indexed as %s", first, meta.source_path, meta.doc_id)
+
     def _parse_all(self, items, force, report) -> list[tuple[DocResult, ParsedDocument, list[Chunk], float]]:
         todo = []
+        seen: dict[str, DocMeta] = {}
         for path, meta in items:
             t = time.perf_counter()
             res = DocResult(source_file=meta.source_file or path.name, doc_id=meta.doc_id)
             report.results.append(res)
             try:
+                if meta.kind == "user" and meta.source_path:
+                    self._keep_apart(meta, res, seen)
                 size = path.stat().st_size
                 if size > self.settings.max_file_mb * 2**20:  # checked before any loader reads it
                     raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {self.settings.max_file_mb} MB;"
@@ -224,7 +253,8 @@ class Indexer:
                     raise IngestError(path, "no text found in document")
                 res.status = "replaced" if live else "added"
                 res.units = {k: doc.count(k) for k in dict.fromkeys(u.kind for u in doc.units)}
-                res.chunks, res.warnings = len(chunks), [f"{path}: {w}" for w in doc.warnings]
+                res.chunks = len(chunks)
+                res.warnings += [f"{path}: {w}" for w in doc.warnings]
                 todo.append((res, doc, chunks, t))
             except IngestError as e:
                 res.error = str(e)
@@ -232,7 +262,7 @@ class Indexer:
                 res.error = f"{path}: cannot read file ({e.strerror})"
         return todo
 
-    def _embed_and_commit(self, todo, report, on_progress) -> None:
+    def _embed_and_commit(self, todo, report, on_progress, force: bool = False) -> None:
         total = sum(len(c) for _, _, c, _ in todo)
         bar = None
         if self.progress and total:
@@ -242,7 +272,9 @@ class Indexer:
         done = 0
         batch = max(1, self.settings.embed_batch)
         for res, doc, chunks, t in todo:
-            have = self.store.existing_ids([c.chunk_id for c in chunks])  # resume after an interruption
+            # Resume after an interruption: chunks already written are kept. --force rewrites them too, so
+            # a changed title or heading reaches the stored chunks of an unchanged file.
+            have = set() if force else self.store.existing_ids([c.chunk_id for c in chunks])
             fresh = [c for c in chunks if c.chunk_id not in have]
             for i in range(0, len(fresh), batch):
                 part = fresh[i:i + batch]
@@ -264,7 +296,8 @@ class Indexer:
                 "citation_name": m.citation_name, "jurisdiction": m.jurisdiction, "language": m.language,
                 "version": m.version, "official_url": m.official_url, "source_file": m.source_file,
                 "kind": m.kind, "file_hash": chunks[0].file_hash, "chunks": len(chunks), "units": res.units,
-                "warnings": len(res.warnings), **_version_record(m, doc)})
+                "warnings": len(res.warnings), **_version_record(m, doc),
+                **({"added_by": m.added_by, "source_path": m.source_path} if m.kind == "user" else {})})
             res.seconds = time.perf_counter() - t
         if bar:
             bar.close()

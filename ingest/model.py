@@ -34,6 +34,11 @@ class DocMeta:
     as_of: str = ""  # a consolidation or translation: the date of the law's state it reproduces
     replaces: list = field(default_factory=list)  # doc_ids whose text this version replaces once adopted
     expected: dict = field(default_factory=dict)  # {"article": 28, "recital": 180} for tests
+    # A user's own document: who added it and from which file (the resolved path tells two files of the
+    # same name apart), and whether its title was given by the user rather than read from the file.
+    added_by: str = ""
+    source_path: str = ""
+    title_given: bool = False
 
 
 @dataclass
@@ -61,6 +66,9 @@ class ParsedDocument:
     meta: DocMeta
     units: list[Unit]
     warnings: list[str] = field(default_factory=list)  # e.g. "no structure found: paragraph chunks"
+    # The title the file gives itself (a Markdown "# ...", an HTML <title>, a Word title): how an upload
+    # is named, since that is the name people ask for it by.
+    title: str = ""
 
     def count(self, kind: str) -> int:
         return sum(1 for u in self.units if u.kind == kind)

@@ -41,12 +41,34 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "doc"
 
 
-def user_meta(path: Path, root: Path, jurisdiction: str = "", language: str = "") -> DocMeta:
+def user_meta(path: Path, root: Path, jurisdiction: str = "", language: str = "", added_by: str = "",
+              title: str = "") -> DocMeta:
+    """Metadata of a user's own file. ``title`` is the name the user gives it (else its own first heading,
+    read at ingest, else its file name); ``added_by`` is who adds it (else the OS user)."""
     rel = path.name if path == root else path.relative_to(root).as_posix()
     doc_id = f"user-{_slug(rel)}"
-    title = re.sub(r"[_-]+", " ", path.stem).strip() or path.name
-    return DocMeta(doc_id=doc_id, law_id=doc_id, title=title, short_name=title, citation_name=title,
-                   jurisdiction=jurisdiction.upper(), language=language, source_file=rel, kind="user")
+    name = title.strip() or re.sub(r"[_-]+", " ", path.stem).strip() or path.name
+    return DocMeta(doc_id=doc_id, law_id=doc_id, title=name, short_name=name, citation_name=name,
+                   jurisdiction=jurisdiction.upper(), language=language, source_file=rel, kind="user",
+                   added_by=added_by or _os_user(), source_path=str(path.resolve()), title_given=bool(title.strip()))
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        return ""
+
+
+def distinct_id(doc_id: str, source_path: str) -> str:
+    """The id of a second, different file whose name gives the same ``doc_id`` ("policy.md" in two folders,
+    "a b.md" beside "a-b.md"): the same id plus a short hash of its path, so it is stable on re-ingest and
+    never replaces the other file."""
+    import hashlib
+
+    return f"{doc_id}-{hashlib.sha1(source_path.encode()).hexdigest()[:6]}"
 
 
 def title_from_heading(doc) -> None:
@@ -57,7 +79,7 @@ def title_from_heading(doc) -> None:
     if getattr(meta, "title_given", False) or not doc.units:
         return
     first = doc.units[0]
-    heading = first.label if first.number == "preamble" and first.label not in ("", "Preamble") else ""
+    heading = doc.title or (first.label if first.number == "preamble" and first.label not in ("", "Preamble") else "")
     if not heading:
         line = next((ln.strip() for ln in first.text.splitlines() if ln.strip()), "")
         heading = line if 3 <= len(line) <= 120 and not line.endswith((".", "。", ":")) else ""
@@ -87,10 +109,16 @@ def collect(paths: list[Path], settings: Settings, jurisdiction: str = "") -> tu
             continue
         root = p if p.is_dir() else p.parent
         files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        inside = root.resolve()
         for f in files:
             if p.is_dir() and (f.name.startswith(".") or f.name in ("MANIFEST.tsv",)):
                 continue
             rf = f.resolve()
+            if p.is_dir() and not rf.is_relative_to(inside):
+                # A link inside the folder to /etc/passwd or another tree: ingesting a folder reads that
+                # folder only. (A file named on the command line is read wherever it is.)
+                missing.append(f"{f}: skipped, a link to {rf} outside {p}")
+                continue
             if rf in known:
                 items += [(f, m) for m in known[rf]]
                 continue

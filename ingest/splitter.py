@@ -58,13 +58,15 @@ def _atoms(unit: Unit, max_chars: int) -> list[_Atom]:
                 pieces.append(p.text[start:m.end()])
                 start = m.end()
         pieces.append(p.text[start:])
-        # Hard-cut pieces that still overflow (no sentence end found); rare, but bounded.
+        # Hard-cut pieces that still overflow (no sentence end found); rare, but bounded. Cut by offset:
+        # re-slicing the remainder each time copied it again and made a 24 MB line quadratic.
         cut = []
         for piece in pieces:
-            while len(piece) > max_chars * 1.5:
-                cut.append(piece[:max_chars])
-                piece = piece[max_chars:]
-            cut.append(piece)
+            at = 0
+            while len(piece) - at > max_chars * 1.5:
+                cut.append(piece[at:at + max_chars])
+                at += max_chars
+            cut.append(piece[at:])
         out += [_Atom(p.num, t, i == 0) for i, t in enumerate(cut) if t]
     return out
 

@@ -4,6 +4,10 @@
 plain file name (no directories, no dots in front, safe characters only), the
 extension must be on the allow-list and the size under ``settings.upload_max_mb``.
 The resolved target is checked to lie inside the upload dir as a last guard.
+
+A file is written to ``<upload dir>/.incoming`` and ingested from there; only when the index took it
+does it replace the saved file of the same name. A refused re-upload leaves the earlier file and its
+indexed text as they were.
 """
 from __future__ import annotations
 
@@ -31,8 +35,9 @@ def safe_name(name: str) -> str:
     return f"{stem}.{ext.lower()}" if ext else stem
 
 
-def save_upload(name: str, data: bytes, settings: Settings) -> Path:
-    """Validate and write one uploaded file; returns its path. Raises IngestError (one line) if refused."""
+def save_upload(name: str, data: bytes, settings: Settings, incoming: bool = False) -> Path:
+    """Validate and write one uploaded file; returns its path (under ``.incoming/`` when ``incoming``: the
+    caller moves it to :func:`final_path` once it is indexed). Raises IngestError (one line) if refused."""
     fname = safe_name(name)
     ext = Path(fname).suffix.lower()
     if ext not in ALLOWED_EXTENSIONS:
@@ -43,13 +48,21 @@ def save_upload(name: str, data: bytes, settings: Settings) -> Path:
                                 " raise REGQA_UPLOAD_MAX_MB to allow it)")
     if not data:
         raise IngestError(name, "file is empty")
-    root = settings.uploads.resolve()
+    root = settings.uploads.resolve() / _INCOMING if incoming else settings.uploads.resolve()
     root.mkdir(parents=True, exist_ok=True)
     target = (root / fname).resolve()
     if target.parent != root:  # belt and braces: safe_name already removed every directory part
         raise IngestError(name, "unsafe file name")
     target.write_bytes(data)
     return target
+
+
+_INCOMING = ".incoming"
+
+
+def final_path(path: Path) -> Path:
+    """Where an upload saved under ``.incoming/`` lives once it is indexed."""
+    return path.parent.parent / path.name if path.parent.name == _INCOMING else path
 
 
 @dataclass
@@ -71,10 +84,11 @@ class UploadReport:
 
 
 def ingest_uploads(files: list[tuple[str, bytes]], settings: Settings, jurisdiction: str = "",
-                   on_progress=None, indexer=None) -> UploadReport:
+                   on_progress=None, indexer=None, added_by: str = "") -> UploadReport:
     """Save and ingest (name, bytes) pairs; each file succeeds or fails on its own.
 
-    ``on_progress(fraction, label)`` is called as files are saved and chunks embedded.
+    ``on_progress(fraction, label)`` is called as files are saved and chunks embedded; ``added_by`` is who
+    uploads (shown with every citation of the file).
     """
     from ingest.indexer import Indexer
     from ingest.sources import user_meta
@@ -83,8 +97,9 @@ def ingest_uploads(files: list[tuple[str, bytes]], settings: Settings, jurisdict
     items = []
     for name, data in files:
         try:
-            path = save_upload(name, data, settings)
-            items.append((path, user_meta(path, settings.uploads.resolve(), jurisdiction)))
+            path = save_upload(name, data, settings, incoming=True)
+            meta = user_meta(final_path(path), settings.uploads.resolve(), jurisdiction, added_by=added_by)
+            items.append((path, meta))
         except IngestError as e:
             report.results.append(UploadResult(name=name, ok=False, message=str(e)))
     if on_progress:
@@ -96,14 +111,24 @@ def ingest_uploads(files: list[tuple[str, bytes]], settings: Settings, jurisdict
             if on_progress and total:
                 on_progress(0.05 + 0.95 * done / total, label)
 
-        ing = idx.ingest(items, on_progress=_progress)
+        try:
+            ing = idx.ingest(items, on_progress=_progress)
+        except BaseException:  # the index is down or full: the new files go, earlier uploads stay
+            for p, _ in items:
+                p.unlink(missing_ok=True)
+            raise
         saved = {m.source_file: path for path, m in items}
         for r in ing.results:
+            path = saved.get(r.source_file)
             if r.status == "failed":
-                if r.source_file in saved:  # don't keep a file the index refused
-                    saved[r.source_file].unlink(missing_ok=True)
-                report.results.append(UploadResult(name=r.source_file, ok=False, message=r.error))
+                if path is not None:  # the refused file goes; an earlier upload of that name stays
+                    path.unlink(missing_ok=True)
+                # The reader sees their file's name, not where the server keeps it.
+                message = r.error.replace(str(path), r.source_file) if path is not None else r.error
+                report.results.append(UploadResult(name=r.source_file, ok=False, message=message))
             else:
+                if path is not None:
+                    path.replace(final_path(path))
                 report.results.append(UploadResult(name=r.source_file, ok=True, doc_id=r.doc_id, chunks=r.chunks,
                                                    message=f"{r.source_file}: {r.status}, {r.chunks} chunks"))
     if on_progress:

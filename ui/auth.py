@@ -6,8 +6,13 @@ Modes (REGQA_APP_AUTH): none | password (REGQA_APP_PASSWORD) | oidc.
 from __future__ import annotations
 
 import hmac
+import logging
+import threading
+import time
 
 from rag.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 MODES = ("none", "password", "oidc")
 
@@ -31,6 +36,10 @@ def auth_mode(settings: Settings) -> str:
         raise AuthConfigError(f"REGQA_APP_AUTH={settings.app_auth!r} is not one of {', '.join(MODES)}")
     if mode == "password" and not settings.app_password:
         raise AuthConfigError("REGQA_APP_AUTH=password needs REGQA_APP_PASSWORD to be set")
+    if mode == "none" and settings.app_password:
+        # Someone meant to protect the app: a password that silently does nothing would leave it open.
+        log.warning("REGQA_APP_PASSWORD is set, so the password gate stays on although REGQA_APP_AUTH=none")
+        return "password"
     return mode
 
 
@@ -40,6 +49,32 @@ def check_password(given: str, settings: Settings) -> bool:
     if not expected:
         return False
     return hmac.compare_digest((given or "").encode("utf-8"), expected.encode("utf-8"))
+
+
+class FailureDelay:
+    """Slows password guessing: after each wrong password the next check waits longer (0.5 s, 1 s, 2 s,
+    ... up to ``cap``), for every session of the app, since a guesser opens new sessions at will. A right
+    password resets it. One instance per app process (the app keeps it in st.cache_resource)."""
+
+    def __init__(self, base: float = 0.5, cap: float = 30.0, sleep=time.sleep):
+        self.base, self.cap, self._sleep = base, cap, sleep
+        self.failures = 0
+        self._lock = threading.Lock()
+
+    def wait(self) -> float:
+        """Sleep as long as the failures so far require; returns the seconds slept."""
+        with self._lock:
+            n = self.failures
+        delay = min(self.cap, self.base * 2 ** (n - 1)) if n else 0.0
+        if delay:
+            self._sleep(delay)
+        return delay
+
+    def record(self, ok: bool) -> None:
+        with self._lock:
+            self.failures = 0 if ok else self.failures + 1
+            if not ok:
+                log.warning("wrong app password (%d in a row)", self.failures)
 
 
 def oidc_problem(auth_secrets: dict) -> str:

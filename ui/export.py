@@ -45,7 +45,8 @@ def to_markdown(messages: list[dict], title: str = "regqa conversation") -> str:
             out += [f"_Scope: {', '.join(scope.get('law_ids') or []) or '-'}"
                     f" ({', '.join(scope.get('jurisdictions') or []) or '-'})_", ""]
         if ans.get("flagged"):
-            out += ["**Unsupported sentences (flagged):**", ""] + [f"- ~~{s}~~" for s in ans["flagged"]] + [""]
+            out += ["**Left out (unsupported, or instruction-like text that is not law):**", ""] + \
+                [f"- ~~{_md(s)}~~" for s in ans["flagged"]] + [""]
         if ans.get("citations"):
             out += ["### Sources", ""]
             for c in ans["citations"]:

@@ -37,13 +37,39 @@ def read_bytes(path: Path) -> bytes:
 
 def looks_binary(data: bytes) -> bool:
     head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(data):
         return False  # UTF-16 text has NULs by design
     return b"\x00" in head
 
 
+def utf16_without_bom(data: bytes) -> str:
+    """"utf-16-le" / "utf-16-be" when ``data`` is UTF-16 text without a byte-order mark, else "".
+
+    Such text has NULs, like binary (the high byte of every Latin character, newline and space, the low
+    byte of "　"), but read as UTF-16 it is nearly all letters, digits, punctuation and spaces; binary read
+    as UTF-16 is not (unassigned and control characters, lone surrogates)."""
+    head = data[:8192]
+    if len(head) < 4 or b"\x00" not in head:
+        return ""
+    best, best_share = "", 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head[: len(head) // 2 * 2].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        ok = sum(1 for ch in text if ch in "\n\r\t" or unicodedata.category(ch)[0] in "LMNPSZ")
+        share = ok / len(text)
+        if share > best_share:
+            best, best_share = enc, share
+    return best if best_share >= 0.97 else ""
+
+
 def decode(path: Path, data: bytes) -> str:
-    """Decode text: UTF-8 first; otherwise a legacy encoding only if it decodes cleanly."""
+    """Decode text: UTF-8 first; UTF-16 by its BOM or, without one, by its NUL pattern; otherwise a legacy
+    encoding only if it decodes cleanly."""
+    enc = utf16_without_bom(data) if not data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
+    if enc:
+        return data[: len(data) // 2 * 2].decode(enc)
     if looks_binary(data):
         raise IngestError(path, "binary content in a text file (is the extension wrong?)")
     try:

@@ -63,31 +63,41 @@ def _heading(line: str) -> tuple[str, str, str, str] | None:
     return None
 
 
-def _join(a: str, b: str) -> str:
-    if not a:
-        return b
-    sep = "" if _CJK.search(a[-1:]) and _CJK.search(b[:1]) else " "
-    return a + sep + b
+_POINT = re.compile(r"^[(（]?(?:[a-z]{1,3}|[ivxl]+|[一二三四五六七八九十]+)[)）]")
+
+
+def _sep(a: str, b: str) -> str:
+    """What goes between two lines joined into one paragraph: nothing between CJK characters
+    (Japanese and Chinese are written without spaces), a space otherwise."""
+    return "" if _CJK.search(a[-1:]) and _CJK.search(b[:1]) else " "
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    """Blank-line blocks; inside a block, numbered paragraphs ("1.", "(1)", "２　", "①") start new ones."""
+    """Blank-line blocks; inside a block, numbered paragraphs ("1.", "(1)", "２　", "①") start new ones.
+
+    Each paragraph's lines are collected in a list and joined once: appending to a growing string
+    made a block of many short lines quadratic (8 MB of lines took a minute).
+    """
     out: list[Paragraph] = []
+    parts: list[list[str]] = []  # the lines of out[i], each with the separator that goes before it
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = [ln.strip() for ln in block.split("\n") if ln.strip()]
-        current: Paragraph | None = None
+        current: list[str] | None = None
         for ln in lines:
             m = _PARA_MARK.match(ln)
             if m or current is None:
                 num = next((g for g in m.groups() if g), "") if m else ""
                 if num and num[0] in "０１２３４５６７８９":
                     num = str(cjk_to_int(num))
-                current = Paragraph(num, ln)
-                out.append(current)
-            elif re.match(r"^[(（]?(?:[a-z]{1,3}|[ivxl]+|[一二三四五六七八九十]+)[)）]", ln):
-                current.text += "\n" + ln  # a point (a) stays inside its paragraph
+                out.append(Paragraph(num, ""))
+                current = [ln]
+                parts.append(current)
+            elif _POINT.match(ln):
+                current.append("\n" + ln)  # a point (a) stays inside its paragraph
             else:
-                current.text = _join(current.text, ln)
+                current.append(_sep(current[-1], ln) + ln)
+    for p, lines in zip(out, parts, strict=True):
+        p.text = "".join(lines)
     return [p for p in out if p.text]
 
 

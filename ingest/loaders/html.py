@@ -107,4 +107,6 @@ def load(path: Path, meta: DocMeta) -> ParsedDocument:
     title, blocks = html_blocks(path, read_bytes(path))
     if not blocks:
         raise IngestError(path, "no text left in the HTML page after removing navigation")
-    return document_from_blocks(blocks, meta, title=title)
+    doc = document_from_blocks(blocks, meta, title=title)
+    doc.title = (title or next((t for heading, t in blocks if heading), ""))[:200]
+    return doc

@@ -125,7 +125,7 @@ def load(path: Path, meta: DocMeta) -> ParsedDocument:
             units.append(Unit(kind="paragraph", number=str(i), label=f"¶{i}", heading_path=[title] if title else [],
                               paragraphs=[Paragraph("", b)]))
         warnings.append("no headings found: one unit per paragraph")
-        return ParsedDocument(meta=meta, units=units, warnings=warnings)
+        return ParsedDocument(meta=meta, units=units, warnings=warnings, title=title)
     named = [heading_unit(h) for _, h, _ in sections]
     if any(named):
         path_stack: list[tuple[int, str]] = []
@@ -169,4 +169,4 @@ def load(path: Path, meta: DocMeta) -> ParsedDocument:
     if empty:
         warnings.append(f"{len(empty)} heading(s) without text: {', '.join(empty[:5])}")
     units = [u for u in units if u.text.strip()]
-    return ParsedDocument(meta=meta, units=units, warnings=warnings)
+    return ParsedDocument(meta=meta, units=units, warnings=warnings, title=title)

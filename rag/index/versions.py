@@ -63,6 +63,10 @@ class Version:
     as_of: str = ""
     replaces: list[str] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # unit key -> text hash
+    # A user's upload: who added it, when (ISO date) and from which file; every citation of it says so.
+    added_by: str = ""
+    added_at: str = ""
+    source_file: str = ""
 
     @property
     def exists_from(self) -> str:
@@ -85,7 +89,9 @@ class Version:
                    adopted=d.get("adopted") or "", published=d.get("published") or "",
                    in_force=d.get("in_force") or "",
                    applies_from=d.get("applies_from") or "", as_of=d.get("as_of") or "",
-                   replaces=list(d.get("replaces") or []), units=dict(d.get("unit_hashes") or {}))
+                   replaces=list(d.get("replaces") or []), units=dict(d.get("unit_hashes") or {}),
+                   added_by=d.get("added_by") or "", added_at=str(d.get("ingested_at") or "")[:10],
+                   source_file=d.get("source_file") or "")
 
 
 @dataclass
@@ -183,6 +189,11 @@ class Versions:
 
     @staticmethod
     def _describe(v: Version) -> str:
+        if v.kind == "user":
+            return "; ".join(p for p in (
+                "your upload, not an official text",
+                "added" + (f" by {v.added_by}" if v.added_by else "") + (f" on {long_date(v.added_at)}" if v.added_at else "")
+                + (f" from {v.source_file}" if v.source_file else "")) if p != "added")
         if v.kind == "consolidated":
             what = "consolidated text" if v.official else "third-party consolidation (not an official text)"
             return f"{what} as of {long_date(v.as_of)}" if v.as_of else what

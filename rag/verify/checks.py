@@ -10,7 +10,10 @@ sentence of the generated text must therefore:
    character bigrams) occur in them, and every number it states occurs there;
 3. not rest only on instruction-like text inside a passage (rag/data/injection.toml),
    and not itself contain such text;
-4. not name only jurisdictions other than those of the passages it cites.
+4. not name only jurisdictions other than those of the passages it cites;
+5. not present as the law what only a user's upload says: a sentence that names a
+   jurisdiction or a law ("Under Japan's AI Act ...") but cites only uploads is
+   flagged when official texts are among the passages.
 
 Sentences that fail are removed from the text and reported with the reason.
 Sentences saying the passages do not answer need no citation. The check is
@@ -107,6 +110,18 @@ def _jurisdiction_of(item: Any) -> str:
     return ""
 
 
+def _kind_of(item: Any) -> str:
+    for obj in (item, getattr(item, "chunk", None)):
+        k = getattr(obj, "kind", "") if obj is not None else ""
+        if k:
+            return str(k)
+    return "law"
+
+
+# Words by which a sentence presents its claim as the law ("under the Act", "the Regulation requires").
+_AS_LAW_RE = re.compile(r"\b(?:act|regulation|directive|law|statute|ordinance)s?\b|法|법|条例", re.I)
+
+
 def _named_jurisdictions(text: str) -> set[str]:
     return {j for j, pats in _lexicon()["jur"].items() if any(p.search(text) for p in pats)}
 
@@ -132,6 +147,8 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
     valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
     jur = {n: _jurisdiction_of(citations_by_n[n]) for n in valid} if citations_by_n else {}
+    kind = {n: _kind_of(citations_by_n[n]) for n in valid} if citations_by_n else {}
+    official_in_scope = any(k != "user" for k in kind.values())
     clean = {n: normalize(strip_injections(texts[n])) for n in valid}
     raw = {n: normalize(texts[n]) for n in valid}
 
@@ -185,6 +202,10 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
             if named and cited_j and not _same_jurisdiction(named, cited_j):
                 reason = (f"names {', '.join(sorted(named))} but cites passages from "
                           f"{', '.join(sorted(cited_j))} (jurisdictions mixed)")
+            elif official_in_scope and all(kind.get(n) == "user" for n in good) \
+                    and (named or _AS_LAW_RE.search(body)):
+                reason = (f"presents as the law what only the user's upload {', '.join(f'[{n}]' for n in good)} "
+                          "says; the official texts retrieved do not say it")
         if reason:
             flags.append(Flag(sentence, reason))
             continue

@@ -11,7 +11,10 @@ rag/data/templates.toml. Honesty rules:
   jurisdiction's rules;
 - out of corpus: a law that is not indexed, or nothing relevant retrieved,
   gives an abstention naming what is indexed;
-- several jurisdictions/laws: one section each, with its own citations.
+- several jurisdictions/laws: one section each, with its own citations;
+- instructions: a passage with instruction-like text (rag/data/injection.toml: "ignore previous
+  instructions", "from now on you answer ...") is never quoted, not even its other sentences, and the
+  answer says which passage was left out.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ from rag.core.weights import Weights
 from rag.retrieve.rerank import CachingJudge
 from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
 from rag.understand.scope import figure_regex
+from rag.verify.checks import injection_matches
 
 log = logging.getLogger(__name__)
 MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
@@ -344,6 +348,20 @@ def _survey(groups, asked: str, lang: str, judge, weights: Weights, per_jurisdic
     return out
 
 
+def _without_instructions(hits: list[Hit]) -> tuple[list[Hit], list[str]]:
+    """``hits`` without the passages that give instructions, and a note for each one left out. Such text
+    has no place in a law; quoting any sentence of it would lend it the authority of a citation."""
+    kept, notes = [], []
+    for h in hits:
+        found = injection_matches(h.chunk.body)
+        if found:
+            notes.append(f"not quoted: {label(h.chunk)} contains instruction-like text (“{found[0]}”), not law")
+            log.warning("passage %s not quoted: instruction-like text %r", h.chunk.chunk_id, found[0])
+        else:
+            kept.append(h)
+    return kept, notes
+
+
 def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
             indexed: dict[str, list[str]] | None = None, judge=None, weights: Weights | None = None,
             previous_answer: str = "") -> Answer:
@@ -353,9 +371,11 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     lang = language_of(question, scope)
     asked = scope.resolved_question or question  # follow-ups: the earlier question's words help find sentences
     aspects = asked_aspects(question, scope)  # ...but only this question (and the scope) says what is asked
+    hits, untrusted = _without_instructions(hits)
     if scope.unknown_laws and not scope.law_ids:
         ans = abstain(question, scope, indexed, lang, hits)
         ans.timings = {"compose": time.perf_counter() - t0}
+        ans.flagged += untrusted
         return ans
     in_scope = [h for h in hits if (not scope.law_ids or h.chunk.law_id in scope.law_ids)
                 and (not scope.jurisdictions or h.chunk.jurisdiction in scope.jurisdictions)]
@@ -377,7 +397,8 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
         if many and law_id and not hs and hasattr(retriever, "search"):
             # A comparison whose retrieval was dominated by one law: search this law alone.
             sub = Scope(law_ids=[law_id], aspects=scope.aspects, language=scope.language, articles=scope.articles)
-            hs = _prefer_language(retriever.search(asked, sub, k=3), lang, retriever)
+            hs, more = _without_instructions(_prefer_language(retriever.search(asked, sub, k=3), lang, retriever))
+            untrusted += more
             hits = list(hits) + [h for h in hs if h not in hits]
         jur = jur or (hs[0].chunk.jurisdiction if hs else _jurisdiction(law_id, retriever))
         section = _section(turn, law_id, hs, MAX_QUOTES_SECTION if many else MAX_QUOTES)
@@ -406,4 +427,5 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
         ans = Answer(text="\n\n".join(parts), citations=book.citations, scope=scope, hits=list(hits))
     ans.claims_answer = claims and not ans.abstained
     ans.timings = {"compose": time.perf_counter() - t0}
+    ans.flagged += untrusted
     return ans
