@@ -22,9 +22,11 @@ setup: $(BIN)/regqa
 
 system-deps:
 	# Debian's Chromium for the browser test (Playwright drives /usr/bin/chromium; no browser download)
-	# plus CJK and emoji fonts so Japanese, Korean and Chinese answers render (not as empty boxes)
-	command -v chromium >/dev/null && fc-list | grep -qi ipagothic && fc-list | grep -qi "Noto Sans CJK" || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic \
+	# plus CJK and emoji fonts so Japanese, Korean and Chinese answers render (not as empty boxes),
+	# and nginx, the token proxy in front of `chroma run` (bench/chroma_server.py, tests/test_server_mode.py)
+	command -v chromium >/dev/null && test -x /usr/sbin/nginx && fc-list | grep -qi ipagothic && \
+	  fc-list | grep -qi "Noto Sans CJK" || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx fonts-ipafont-gothic \
 	    fonts-noto-cjk fonts-noto-color-emoji >/dev/null)
 
 run: setup

@@ -21,6 +21,21 @@ Exit code: 0 all ingested, 1 some documents failed (the rest are indexed),
 """
 
 
+SOURCES_HELP = """\
+List every indexed document with its units and chunk count.
+
+--check also recomputes every chunk's hash and compares it with the one recorded
+in the registry at ingest. Chunks that do not match (altered, or written by
+anything but `regqa ingest`, e.g. a client of an open Chroma server) are never
+retrieved; they are listed with their document, id and reason, and so are chunks
+the registry records but the collection lacks. Documents indexed before chunk
+hashes are reported as unchecked until the next `regqa ingest` records them
+(nothing is re-embedded). `regqa ingest` deletes chunks the registry does not
+list; `regqa ingest --force` writes back the genuine text of altered ones.
+Exit code: 0 nothing found, 1 some chunks are ignored, 3 the index is unavailable.
+"""
+
+
 def register(sub) -> None:
     p = sub.add_parser("ingest", help="ingest the default corpus or given files/folders",
                        description=INGEST_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,8 +55,11 @@ def register(sub) -> None:
     p.set_defaults(func=run_ingest)
 
     s = sub.add_parser("sources", help="list the indexed documents",
-                       description="List every indexed document with its units and chunk count.")
-    s.add_argument("--json", action="store_true", help="one JSON object per document (a JSON list)")
+                       description=SOURCES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    s.add_argument("--json", action="store_true", help="one JSON object per document (a JSON list); with "
+                                                       "--check an object: documents, problems, unchecked")
+    s.add_argument("--check", action="store_true", help="also check every chunk against the hash the registry "
+                                                        "recorded at ingest")
     s.set_defaults(func=run_sources)
 
     r = sub.add_parser("remove", help="remove documents from the index",
@@ -118,11 +136,15 @@ def run_sources(args) -> int:
     from rag.core.settings import Settings
     from rag.index.store import ChunkStore
 
-    docs = ChunkStore(Settings.from_env()).documents()
+    store = ChunkStore(Settings.from_env())
+    docs = store.documents()
     keys = ("doc_id", "law_id", "title", "jurisdiction", "language", "source_file", "units", "chunks",
             "kind", "version", "official_url", "ingested_at")
+    listed = [{k: d.get(k) for k in keys} for d in docs]
+    if getattr(args, "check", False):
+        return _print_check(store.check(), listed, args.json)
     if args.json:
-        print(json.dumps([{k: d.get(k) for k in keys} for d in docs], ensure_ascii=False, indent=2))
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
         return EXIT_OK
     if not docs:
         print("the index is empty: run `regqa ingest`")
@@ -139,6 +161,21 @@ def run_sources(args) -> int:
                       str(d.get("chunks", "")), str(d.get("title", ""))[:70])
     Console().print(table)
     return EXIT_OK
+
+
+def _print_check(report, listed: list[dict], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"documents": listed, "checked": report.checked, "problems": report.problems,
+                          "unchecked": report.unchecked}, ensure_ascii=False, indent=2))
+    else:
+        for p in report.problems:
+            print(f"{p['doc_id']}  {p['chunk_id']}  {p['reason']}")
+        if report.unchecked:
+            print(f"unchecked: {len(report.unchecked)} documents were indexed before chunk hashes "
+                  f"({', '.join(report.unchecked)}); `regqa ingest` records them without re-embedding")
+        print(f"{report.checked} chunks match the registry; "
+              + (f"{len(report.problems)} are ignored (listed above)" if report.problems else "none is ignored"))
+    return EXIT_OK if report.ok else EXIT_PARTIAL
 
 
 def run_remove(args) -> int:

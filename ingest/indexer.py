@@ -4,7 +4,9 @@
   nothing is embedded.
 - A changed file's new chunks are written, then the document is switched to
   them and its old chunks are deleted (see rag/index/store.py for why this order).
-- Chunks already written by an interrupted ingest are reused, not re-embedded.
+- Chunks already written by an interrupted ingest are reused, not re-embedded, if they are
+  exactly as this ingest would write them (same chunk hash); others are written anew.
+- Each chunk's hash is recorded in the registry with the document (rag/index/store.py).
 - One failing document is reported and skipped; the others go on and nothing
   already indexed is touched.
 - A file lock serialises ingests that share a data directory.
@@ -31,14 +33,15 @@ from ingest.splitter import SPLIT_FORMAT, to_chunks
 from rag.core.errors import BackendUnavailable
 from rag.core.settings import Settings
 from rag.core.types import Chunk
-from rag.index.store import ChunkStore
+from rag.index.store import ChunkStore, hash_of
 from rag.index.versions import unit_hashes
 
 log = logging.getLogger(__name__)
 
 # The registry fields that say which version a document is (rag/index/versions.py). VERSION_FORMAT changes
 # when what is read from the sources changes (ingest/dates.py): records of another format are re-read.
-VERSION_FORMAT = 2
+# 3: records list their chunks' hashes (older records get them on the next ingest, without re-embedding).
+VERSION_FORMAT = 3
 VERSION_FIELDS = ("version_kind", "official", "adopted", "published", "in_force", "applies_from", "as_of", "replaces")
 
 
@@ -153,9 +156,9 @@ def _load(path: Path, meta: DocMeta) -> ParsedDocument:
     return doc
 
 
-def _version_record(meta: DocMeta, doc: ParsedDocument) -> dict:
+def _version_record(meta: DocMeta, doc: ParsedDocument, chunks: list[Chunk]) -> dict:
     return {**{f: getattr(meta, f) for f in VERSION_FIELDS}, "unit_hashes": unit_hashes(doc.units),
-            "version_format": VERSION_FORMAT}
+            "version_format": VERSION_FORMAT, "chunk_hashes": [hash_of(c) for c in chunks]}
 
 
 def _stale_version(live: dict, meta: DocMeta) -> bool:
@@ -236,13 +239,9 @@ class Indexer:
                                             " raise REGQA_MAX_FILE_MB to allow it)")
                 fhash = version_hash(path, self.settings.max_chunk_chars)
                 live = self.store.document(meta.doc_id)
-                if live and live.get("file_hash") == fhash and not force:
+                same_file = bool(live and live.get("file_hash") == fhash and not force)
+                if same_file and not _stale_version(live, meta):
                     res.status, res.units, res.chunks = "unchanged", live.get("units") or {}, int(live.get("chunks", 0))
-                    if _stale_version(live, meta):
-                        # Version data changed in the source list (or predates it): the record is rewritten
-                        # from a fresh parse; the chunks and their embeddings stay as they are.
-                        self.store.commit_document({**live, **_version_record(meta, _load(path, meta))})
-                        res.status = "updated"
                     res.seconds = time.perf_counter() - t
                     continue
                 doc = _load(path, meta)
@@ -251,6 +250,14 @@ class Indexer:
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)
                 if not chunks:
                     raise IngestError(path, "no text found in document")
+                if same_file and len(self.store.intact_ids(chunks)) == len(chunks):
+                    # Version data changed in the source list (or the record predates it or the chunk hashes):
+                    # the record is rewritten from a fresh parse and split; the chunks and their embeddings
+                    # stay as they are. Stored chunks that differ from the split fall through to be rewritten.
+                    self.store.commit_document({**live, **_version_record(meta, doc, chunks)})
+                    res.status, res.units, res.chunks = "updated", live.get("units") or {}, int(live.get("chunks", 0))
+                    res.seconds = time.perf_counter() - t
+                    continue
                 res.status = "replaced" if live else "added"
                 res.units = {k: doc.count(k) for k in dict.fromkeys(u.kind for u in doc.units)}
                 res.chunks = len(chunks)
@@ -272,9 +279,9 @@ class Indexer:
         done = 0
         batch = max(1, self.settings.embed_batch)
         for res, doc, chunks, t in todo:
-            # Resume after an interruption: chunks already written are kept. --force rewrites them too, so
-            # a changed title or heading reaches the stored chunks of an unchanged file.
-            have = set() if force else self.store.existing_ids([c.chunk_id for c in chunks])
+            # Resume after an interruption: chunks already written intact are kept (altered ones are
+            # rewritten). --force rewrites them all.
+            have = set() if force else self.store.intact_ids(chunks)
             fresh = [c for c in chunks if c.chunk_id not in have]
             for i in range(0, len(fresh), batch):
                 part = fresh[i:i + batch]
@@ -296,7 +303,7 @@ class Indexer:
                 "citation_name": m.citation_name, "jurisdiction": m.jurisdiction, "language": m.language,
                 "version": m.version, "official_url": m.official_url, "source_file": m.source_file,
                 "kind": m.kind, "file_hash": chunks[0].file_hash, "chunks": len(chunks), "units": res.units,
-                "warnings": len(res.warnings), **_version_record(m, doc),
+                "warnings": len(res.warnings), **_version_record(m, doc, chunks),
                 **({"added_by": m.added_by, "source_path": m.source_path} if m.kind == "user" else {})})
             res.seconds = time.perf_counter() - t
         if bar:

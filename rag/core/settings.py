@@ -40,6 +40,9 @@ class Settings:
     sources_file: Path = DEFAULT_SOURCES
     upload_dir: Path | None = None  # default: <data_dir>/uploads
     chroma_url: str = ""  # empty: embedded PersistentClient under data_dir
+    # Sent as "Authorization: Bearer <token>" to chroma_url: `chroma run` checks no credentials itself, so the
+    # token proxy in front of it does (README "Embedded or server mode"). Left out of repr so it is never printed.
+    chroma_token: str = field(default="", repr=False)
     collection: str = "regqa"
     embedder: str = "minilm"  # minilm | e5 | st:<sentence-transformers model name or path>
     embed_batch: int = 64
