@@ -11,12 +11,13 @@ Benchmarks print a table and write JSON to bench/results/ (or --out).
   latency  answer latency over the gold questions on the current index (warm)
   cold     process start to first answer (`regqa ask` in a fresh process)
   scale    dense and BM25 retrieval latency/memory at 1k, 10k, 100k synthetic chunks, embedded and server
+  hostile  cheap inputs that once cost minutes (24 MB of lines, a .docx zip bomb, a 4 MB question)
   all      all of the above
 """
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("which", choices=["ingest", "latency", "cold", "scale", "all"])
+    p.add_argument("which", choices=["ingest", "latency", "cold", "scale", "hostile", "all"])
     p.add_argument("--out", type=Path, default=None, help="directory for the JSON results (default bench/results)")
     p.add_argument("--repeat", type=int, default=1, help="latency: passes over the gold set")
     p.add_argument("--runs", type=int, default=3, help="cold: fresh processes to start")
@@ -25,9 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from bench import cold_bench, ingest_bench, latency_bench, scale_bench
+    from bench import cold_bench, hostile_bench, ingest_bench, latency_bench, scale_bench
 
-    todo = ["ingest", "latency", "cold", "scale"] if args.which == "all" else [args.which]
+    todo = ["ingest", "latency", "cold", "scale", "hostile"] if args.which == "all" else [args.which]
     for name in todo:
         if name == "ingest":
             ingest_bench.run(out_dir=args.out)
@@ -35,6 +36,8 @@ def run(args) -> int:
             latency_bench.run(repeat=args.repeat, out_dir=args.out)
         elif name == "cold":
             cold_bench.run(runs=args.runs, out_dir=args.out)
+        elif name == "hostile":
+            hostile_bench.run(out_dir=args.out)
         else:
             sizes = tuple(int(s) for s in args.sizes.split(","))
             scale_bench.run(sizes=sizes, server=not args.no_server, out_dir=args.out)

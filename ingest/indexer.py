@@ -187,7 +187,7 @@ class Indexer:
         with ingest_lock(self.settings):
             try:
                 todo = self._parse_all(items, force, report)
-                self._embed_and_commit(todo, report, on_progress, force)
+                self._embed_and_commit(todo, report, on_progress)
                 # Only now: chunks left by a killed ingest were reused above instead of re-embedded.
                 self.store.drop_orphans()
             except BackendUnavailable:
@@ -250,6 +250,9 @@ class Indexer:
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)
                 if not chunks:
                     raise IngestError(path, "no text found in document")
+                if len(chunks) > self.settings.max_chunks:
+                    raise IngestError(path, f"splits into {len(chunks):,} chunks (> {self.settings.max_chunks:,}, "
+                                            "REGQA_MAX_CHUNKS): split the file, or raise the limit")
                 if same_file and len(self.store.intact_ids(chunks)) == len(chunks):
                     # Version data changed in the source list (or the record predates it or the chunk hashes):
                     # the record is rewritten from a fresh parse and split; the chunks and their embeddings
@@ -269,7 +272,7 @@ class Indexer:
                 res.error = f"{path}: cannot read file ({e.strerror})"
         return todo
 
-    def _embed_and_commit(self, todo, report, on_progress, force: bool = False) -> None:
+    def _embed_and_commit(self, todo, report, on_progress) -> None:
         total = sum(len(c) for _, _, c, _ in todo)
         bar = None
         if self.progress and total:
@@ -279,9 +282,9 @@ class Indexer:
         done = 0
         batch = max(1, self.settings.embed_batch)
         for res, doc, chunks, t in todo:
-            # Resume after an interruption: chunks already written intact are kept (altered ones are
-            # rewritten). --force rewrites them all.
-            have = set() if force else self.store.intact_ids(chunks)
+            # Resume after an interruption: chunks already written intact are kept; altered ones, and any whose
+            # text or metadata (title, heading) changed, are rewritten.
+            have = self.store.intact_ids(chunks)
             fresh = [c for c in chunks if c.chunk_id not in have]
             for i in range(0, len(fresh), batch):
                 part = fresh[i:i + batch]

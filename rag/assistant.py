@@ -16,6 +16,7 @@ from rag.core.citations import short_title
 from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
 from rag.core.types import Answer, Hit, Scope
+from rag.understand.conversation import bounded_history
 
 _TOKEN_RE = re.compile(r"\S+\s*|\s+")
 _WORDS_PER_TOKEN = 4
@@ -206,6 +207,7 @@ class Assistant:
             raise QuestionTooLong(f"the question is {len(question):,} characters long (at most "
                                   f"{self.settings.max_question_chars:,}, REGQA_MAX_QUESTION_CHARS): ask about one "
                                   f"thing at a time, or ingest the text as a document and ask about it")
+        history = bounded_history(history, self.settings.max_question_chars)
         as_of = parse_as_of(as_of or self.settings.as_of)
         docs = self.documents()
         scope = self.understand(question, history, docs, jurisdictions=jurisdictions, law_ids=law_ids)

@@ -129,6 +129,8 @@ def citation_card_html(c: dict, flag: str = "", parallel: dict | None = None) ->
     quotes = "".join(f'<div class="regqa-quote"><mark>{esc(q)}</mark></div>'
                      for q in (shown_quote.split(" … ") if shown_quote else []))
     title = c.get("law_title", "")
+    if (c.get("kind") or "law") == "user":
+        flag = "📄"  # the country's flag would lend an upload the look of that country's law
     return (f'<div class="regqa-card" data-n="{int(ns[0])}">'
             f'<div class="regqa-card-head"><span class="regqa-n">{numbers}</span> '
             f'<span class="regqa-flag">{html.escape(flag)}</span> <code>{html.escape(c.get("jurisdiction") or "?")}</code>'
@@ -206,6 +208,6 @@ def _provenance(c: dict) -> str:
     """What the cited text is and which version, so an upload, a translation or an older text never passes
     for the law in force. The version note (rag/index/versions.py) already says translation/consolidation."""
     kind, version = c.get("kind") or "law", c.get("version") or ""
-    note = "" if version and kind in ("translation", "consolidation") else _KIND_NOTE.get(kind, "")
+    note = "" if version and kind in ("translation", "consolidation", "user") else _KIND_NOTE.get(kind, "")
     parts = [p for p in (note, version) if p]
     return f'<div class="regqa-version"><small>{esc(" · ".join(parts))}</small></div>' if parts else ""

@@ -45,14 +45,18 @@ def looks_binary(data: bytes) -> bool:
 def utf16_without_bom(data: bytes) -> str:
     """"utf-16-le" / "utf-16-be" when ``data`` is UTF-16 text without a byte-order mark, else "".
 
-    Such text has NULs, like binary (the high byte of every Latin character, newline and space, the low
-    byte of "　"), but read as UTF-16 it is nearly all letters, digits, punctuation and spaces; binary read
-    as UTF-16 is not (unassigned and control characters, lone surrogates)."""
+    Such text has NULs, like binary, but nearly all in one byte of each pair (the high byte of every Latin
+    character, newline and space), and read as UTF-16 it is nearly all letters, digits, punctuation and
+    spaces; binary has NULs anywhere and read as UTF-16 it is not (control characters, lone surrogates)."""
     head = data[:8192]
     if len(head) < 4 or b"\x00" not in head:
         return ""
+    odd = sum(1 for i in range(1, len(head), 2) if head[i] == 0)
+    even = head.count(0) - odd
+    if min(odd, even) > 0.1 * max(odd, even):
+        return ""
     best, best_share = "", 0.0
-    for enc in ("utf-16-le", "utf-16-be"):
+    for enc in (("utf-16-le",) if odd > even else ("utf-16-be",)):
         try:
             text = head[: len(head) // 2 * 2].decode(enc)
         except UnicodeDecodeError:

@@ -48,6 +48,9 @@ class Settings:
     embed_batch: int = 64
     max_chunk_chars: int = 900  # MiniLM reads 256 tokens; longer text is cut off unseen
     max_file_mb: int = 25  # larger files are refused before parsing: bounded memory, bounded embed time
+    # A document that splits into more chunks is refused: at ~30 chunks/s, 5,000 are 3 minutes of the embedder
+    # (the largest law indexed, the EU AI Act, has 867); a 100 KB .docx of short paragraphs made 228,000.
+    max_chunks: int = 5000
     max_question_chars: int = 4000  # longer input is refused: understanding and retrieval cost grows with it
     top_k: int = 6
     as_of: str = ""  # answer with the law as in force on this date (YYYY-MM-DD); "" = today

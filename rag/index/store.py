@@ -26,9 +26,13 @@ unchecked until the next ``regqa ingest`` records the hashes (without re-embeddi
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
+import os
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -149,8 +153,36 @@ def make_client(settings: Settings):
             raise BackendUnavailable(f"cannot reach the Chroma server at {settings.chroma_url} ({type(e).__name__}: "
                                      f"{str(e)[:200]}); is `chroma run` up? unset REGQA_CHROMA_URL for embedded mode") from e
         return client
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    path = settings.chroma_dir
+    if is_read_only(settings):
+        path = _private_copy(path)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def is_read_only(settings: Settings) -> bool:
+    """An embedded index that exists but cannot be written (a read-only mount or permissions)."""
+    if settings.chroma_url or not settings.chroma_dir.is_dir():
+        return False
+    db = settings.chroma_dir / "chroma.sqlite3"
+    return not os.access(settings.chroma_dir, os.W_OK) or (db.exists() and not os.access(db, os.W_OK))
+
+
+def _private_copy(path) -> str:
+    """Chroma writes to its database even to read it, so a read-only index is read from a copy in a
+    temporary folder, removed at exit. Writing stays refused (ChunkStore checks before every write)."""
+    tmp = tempfile.mkdtemp(prefix="regqa-readonly-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    copy = os.path.join(tmp, "chroma")
+    shutil.copytree(path, copy)
+    for root, dirs, files in os.walk(copy):  # the copy keeps the read-only modes: make it ours to open
+        for name in dirs + files:
+            os.chmod(os.path.join(root, name), 0o700 if name in dirs else 0o600)
+    os.chmod(copy, 0o700)
+    log.warning("the index at %s is read-only: answering from a private copy; ingest and remove need it writable",
+                path)
+    return copy
 
 
 class ChunkStore:
@@ -176,6 +208,11 @@ class ChunkStore:
         if self._client is None:
             self._client = make_client(self.settings)
         return self._client
+
+    def _writable(self) -> None:
+        if is_read_only(self.settings):
+            raise BackendUnavailable(f"the index at {self.where} is read-only: it can be read, not written "
+                                     "(ingest and remove need write access to REGQA_DATA_DIR)")
 
     def _guard(self, fn, *a, **kw):
         try:
@@ -270,6 +307,7 @@ class ChunkStore:
     def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]]) -> None:
         if not chunks:
             return
+        self._writable()
         self._guard(self.chunks.upsert, ids=[c.chunk_id for c in chunks], embeddings=embeddings,
                     documents=[c.text for c in chunks],
                     metadatas=[{**c.to_metadata(), "chunk_hash": hash_of(c)} for c in chunks])
@@ -278,6 +316,7 @@ class ChunkStore:
         """Make ``record['file_hash']`` the live version of the document, then drop older chunks.
         ``record['chunk_hashes']`` (by chunk position) is switched in the same write; a record given
         without them keeps the ones stored."""
+        self._writable()
         record = {**record, "ingested_at": record.get("ingested_at") or time.strftime("%Y-%m-%dT%H:%M:%S%z")}
         hashes = record.pop("chunk_hashes", None)
         if hashes is None:
@@ -291,6 +330,7 @@ class ChunkStore:
                                                         {"file_hash": {"$ne": record["file_hash"]}}]})
 
     def remove_document(self, doc_id: str) -> bool:
+        self._writable()
         existed = self.document(doc_id) is not None
         self._guard(self.docs.delete, ids=[doc_id])
         self._guard(self.chunks.delete, where={"doc_id": doc_id})

@@ -78,13 +78,15 @@ class _Finder:
                     for _, key, n, generic in cands]
 
     def find(self, text: str) -> list[Match]:
-        taken: list[tuple[int, int]] = []
+        # Characters already inside a match, as a bitmap: comparing each match with every earlier one
+        # made a long text with many names quadratic (a 4 MB question ran for minutes).
+        taken = bytearray(len(text))
         out: list[Match] = []
         for key, generic, rx in self._rx:
             for m in rx.finditer(text):
-                if any(m.start() < e and s < m.end() for s, e in taken):
+                if any(taken[m.start():m.end()]):
                     continue
-                taken.append((m.start(), m.end()))
+                taken[m.start():m.end()] = b"\x01" * (m.end() - m.start())
                 out.append(Match(key, m.start(), m.end(), generic))
         out.sort(key=lambda m: m.start)
         return out

@@ -38,6 +38,17 @@ class Parsed:
         return bool(self.law_ids or self.jurisdictions or self.unknown_laws)
 
 
+HISTORY_TURNS = 20  # earlier messages read for a follow-up: ten exchanges
+
+
+def bounded_history(history: list[dict] | None, max_chars: int) -> list[dict]:
+    """The part of a conversation a follow-up is read against: the latest ``HISTORY_TURNS`` messages, a
+    question cut to ``max_chars`` (the longest question accepted) and an answer to ten times that. The
+    history comes from the client like the question does: megabytes of it must not cost minutes."""
+    return [dict(t, content=str(t.get("content") or "")[:max_chars if t.get("role") == "user" else 10 * max_chars])
+            for t in (history or [])[-HISTORY_TURNS:] if isinstance(t, dict)]
+
+
 def user_turns(history: list[dict] | None) -> list[str]:
     """Earlier user messages, latest first."""
     out = []
