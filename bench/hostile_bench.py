@@ -65,7 +65,8 @@ def _lines(path: Path, mb: int) -> None:
     path.write_text(line * (mb * 2**20 // len(line)), encoding="utf-8")
 
 
-def _docx_bomb(path: Path, inflated_mb: int) -> None:
+def docx_bomb(path: Path, inflated_mb: int) -> None:
+    """A .docx of one repeated paragraph whose XML inflates to ``inflated_mb`` (a zip bomb at 210 MB)."""
     import docx
 
     seed = path.with_name("seed.docx")
@@ -90,8 +91,8 @@ def _question(path: Path, mb: int) -> None:
 CASES = [  # (name, make the input, program)
     ("8 MB of short lines (.txt)", lambda p: _lines(p, 8), _PARSE, "lines8.txt"),
     ("24 MB of short lines (.txt)", lambda p: _lines(p, 24), _PARSE, "lines24.txt"),
-    ("Word file of 20 MB XML (.docx)", lambda p: _docx_bomb(p, 20), _PARSE, "para20.docx"),
-    ("0.8 MB .docx inflating to 210 MB", lambda p: _docx_bomb(p, 210), _PARSE, "bomb.docx"),
+    ("Word file of 20 MB XML (.docx)", lambda p: docx_bomb(p, 20), _PARSE, "para20.docx"),
+    ("0.8 MB .docx inflating to 210 MB", lambda p: docx_bomb(p, 210), _PARSE, "bomb.docx"),
     ("4 MB question, and as history", lambda p: _question(p, 4), _QUESTION, "question.txt"),
 ]
 

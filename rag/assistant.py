@@ -176,9 +176,15 @@ class Assistant:
         from rag.understand.scope import understand
 
         indexed = sorted({d.get("law_id") or d["doc_id"] for d in docs})
-        return understand(question, history, catalog=self.catalog_for(docs), indexed_law_ids=indexed,
-                          jurisdictions=list(jurisdictions) if jurisdictions else None,
-                          law_ids=list(law_ids) if law_ids else None)
+        scope = understand(question, history, catalog=self.catalog_for(docs), indexed_law_ids=indexed,
+                           jurisdictions=list(jurisdictions) if jurisdictions else None,
+                           law_ids=list(law_ids) if law_ids else None)
+        if hasattr(self.retriever, "translated"):
+            # The question's words in the other language, when a law in scope has none in its language (not
+            # the names of laws and places: scope already says which).
+            words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
+            scope.translated = self.retriever.translated(words, scope.language, scope.law_ids, scope.jurisdictions)
+        return scope
 
     def retrieve(self, question: str, scope: Scope, doc_ids=None) -> list[Hit]:
         return self.retriever.search(question, scope, k=self.settings.top_k,

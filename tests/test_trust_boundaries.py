@@ -9,7 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -147,21 +146,10 @@ def test_a_refused_reupload_keeps_the_earlier_file_and_its_text(tmp_settings):
 # -- 5. bounded cost for cheap inputs ---------------------------------------------------------------
 
 def test_a_docx_that_inflates_far_past_the_size_limit_is_refused(tmp_path):
-    import docx
+    from bench.hostile_bench import docx_bomb
 
-    seed = tmp_path / "seed.docx"
-    d = docx.Document()
-    d.add_paragraph("seed")
-    d.save(seed)
-    with zipfile.ZipFile(seed) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    para = b"<w:p><w:r><w:t>AI developers shall comply with this guidance at all times.</w:t></w:r></w:p>"
     bomb = tmp_path / "bomb.docx"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        for name, data in entries:
-            if name == "word/document.xml":  # ~210 MB of XML in well under 1 MB
-                data = data.replace(b"<w:sectPr", para * (210 * 2**20 // len(para)) + b"<w:sectPr", 1)
-            out.writestr(name, data)
+    docx_bomb(bomb, 210)
     assert bomb.stat().st_size < 2**20
     with pytest.raises(IngestError, match="inflates to 2.. MB.*zip bomb"):
         load_document(bomb, user_meta(bomb, bomb))

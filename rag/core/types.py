@@ -103,6 +103,9 @@ class Scope:
     source: str = ""  # how the scope was found: "question", "history", "user filter", "none"
     as_of: str = ""  # "YYYY-MM-DD": the law as in force on that date ("" = today)
     history: bool = False  # asks about an earlier version: superseded provisions may be quoted (labelled)
+    # The question's words in the other language (English <-> Japanese, rag/understand/bilingual.py) when a
+    # law in scope has no text in the question's language: retrieval searches and the answerer quotes by them.
+    translated: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

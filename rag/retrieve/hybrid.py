@@ -61,6 +61,8 @@ class HybridRetriever:
         self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
         self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
         self._versions: tuple[object, Versions | None] = (None, None)  # (index, its documents' versions)
+        self._glossary = None
+        self._languages: tuple[object, dict] = (None, {})  # (index, law_id -> (jurisdiction, its languages))
 
     @property
     def store(self):
@@ -80,6 +82,37 @@ class HybridRetriever:
         for whole laws many times, and each check reads the store's document list (~2 ms)."""
         idx, at = self._checked
         return idx if idx is not None and time.monotonic() - at < _INDEX_RECHECK_S else self.index()
+
+    @property
+    def glossary(self):
+        """English <-> Japanese words (JMdict), opened on the first question that needs them."""
+        if self._glossary is None:
+            from rag.understand.bilingual import load
+
+            self._glossary = load(self.settings.data_dir / "glossary")
+        return self._glossary
+
+    def _lacks_language(self, law_ids: list[str], jurisdictions: list[str], lang: str) -> bool:
+        """Whether a law in scope has no text in ``lang``: its words then have to be found in another language."""
+        idx = self._recent_index()
+        if self._languages[0] is not idx:
+            laws: dict[str, tuple[str, set[str]]] = {}
+            for d in self.store.documents():
+                law = laws.setdefault(d.get("law_id") or d["doc_id"], (d.get("jurisdiction") or "", set()))
+                law[1].add(d.get("language") or "en")
+            self._languages = (idx, laws)
+        laws = self._languages[1]
+        wanted = set(law_ids) if law_ids else {k for k, (j, _) in laws.items() if not jurisdictions or j in jurisdictions}
+        return any(lang not in laws[k][1] for k in wanted if k in laws)
+
+    def translated(self, question: str, lang: str, law_ids: list[str], jurisdictions: list[str]) -> list[str]:
+        """The question's words in the other language (English <-> Japanese), when a law in scope needs them."""
+        if lang not in ("en", "ja") or not self._lacks_language(law_ids, jurisdictions, lang):
+            return []
+        words = self.glossary.japanese_for(question) if lang == "en" else self.glossary.english_for(question)
+        if words:
+            log.debug("translated query words (%s -> other language): %s", lang, words)
+        return words
 
     def versions(self) -> Versions:
         """The version data of the indexed documents (rebuilt with the index)."""
@@ -234,13 +267,19 @@ class HybridRetriever:
                 near_words += [word for word in closest_words(a) if lang != "en" or word.isascii()]
                 near += [t for word in near_words for t in tokenize(word)]
             term_weight.update({t: w.closest_term_weight for t in near})
-        bm = idx.search(q_terms + extra + syn + near, k=self.settings.bm25_k, allow=allow, weights=term_weight)
+        # The question's words in the other language, when a law in scope has no text in the question's.
+        translated = scope.translated  # found while understanding the question (Assistant.understand)
+        trans = [t for word in translated for t in tokenize(word) if t not in q_terms + extra + syn + near]
+        term_weight.update({t: w.translated_term_weight for t in trans})
+        bm = idx.search(q_terms + extra + syn + near + trans, k=self.settings.bm25_k, allow=allow,
+                        weights=term_weight)
         add("bm25", bm, 1.0)
 
-        # Dense: MiniLM understands English only, so it counts less for other languages.
+        # Dense: MiniLM understands English only, so it counts less for other languages; a Japanese
+        # question also gives it the English glosses of its words.
         where = self._where(law_ids, jurs, doc_ids)
-        dense_q = question if lang == "en" else " ".join([question] + [aspect_label(a)
-                                                                        for a in scope.aspects])
+        dense_q = question if lang == "en" else " ".join([question] + [aspect_label(a) for a in scope.aspects]
+                                                         + (translated if lang == "ja" else []))
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=where)
         add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
 

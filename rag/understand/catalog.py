@@ -235,6 +235,12 @@ class LawCatalog:
             out = out[:a] + " " + out[b:]
         return out if tokens(out) else text
 
+    def strip_places(self, text: str) -> str:
+        """``text`` without the names of jurisdictions ("Japan", "the EU", "カリフォルニア州")."""
+        for m in sorted(self._jur_finder.find(text), key=lambda m: -m.start):
+            text = text[:m.start] + " " + text[m.end:]
+        return text
+
     def find_jurisdictions(self, text: str) -> list[str]:
         """Indexed jurisdictions named in ``text`` (law names contain country words: "EU AI Act" names the EU)."""
         found = [(m.start, m.key) for m in self._jur_finder.find(text)]

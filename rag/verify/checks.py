@@ -102,20 +102,13 @@ def strip_injections(text: str) -> str:
 
 
 
-def _jurisdiction_of(item: Any) -> str:
+def _field_of(item: Any, name: str, default: str = "") -> str:
+    """A citation's, hit's or chunk's field (a hit carries it on its chunk)."""
     for obj in (item, getattr(item, "chunk", None)):
-        j = getattr(obj, "jurisdiction", "") if obj is not None else ""
-        if j:
-            return str(j)
-    return ""
-
-
-def _kind_of(item: Any) -> str:
-    for obj in (item, getattr(item, "chunk", None)):
-        k = getattr(obj, "kind", "") if obj is not None else ""
-        if k:
-            return str(k)
-    return "law"
+        value = getattr(obj, name, "") if obj is not None else ""
+        if value:
+            return str(value)
+    return default
 
 
 # Words by which a sentence presents its claim as the law ("under the Act", "the Regulation requires").
@@ -146,8 +139,8 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     threshold = lex["threshold"] if threshold is None else threshold
     texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
     valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
-    jur = {n: _jurisdiction_of(citations_by_n[n]) for n in valid} if citations_by_n else {}
-    kind = {n: _kind_of(citations_by_n[n]) for n in valid} if citations_by_n else {}
+    jur = {n: _field_of(citations_by_n[n], "jurisdiction") for n in valid} if citations_by_n else {}
+    kind = {n: _field_of(citations_by_n[n], "kind", "law") for n in valid} if citations_by_n else {}
     official_in_scope = any(k != "user" for k in kind.values())
     clean = {n: normalize(strip_injections(texts[n])) for n in valid}
     raw = {n: normalize(texts[n]) for n in valid}

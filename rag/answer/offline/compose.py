@@ -223,7 +223,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
         have = {h.chunk.chunk_id for h in pool}
         pool += [h for h in aspect_hits(law_id, specific, question, lang, retriever, n=2) if h.chunk.chunk_id not in have]
-    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles, current)
+    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles, current,
+                           scope.translated)
     if turn.said:
         # A follow-up asking something new gets what the previous answer did not already quote.
         fresh = [q for q in quotes if squashed(q.text) not in turn.said]
@@ -236,7 +237,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, question, lang, retriever)
-        quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current) if extra else quotes
+        quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current,
+                               scope.translated) if extra else quotes
     if not quotes:
         return None
     if "definitions" not in aspects and hasattr(retriever, "law_chunks"):

@@ -22,7 +22,7 @@ _BINDING_KINDS = ("article", "section", "annex", "supplementary")
 
 def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
                 figure_rx: list[re.Pattern] | None = None, asked_term: set[str] | None = None,
-                expansion: frozenset[str] = frozenset()) -> list[tuple[float, int, Quote]]:
+                expansion: frozenset[str] = frozenset(), literal: tuple[str, ...] = ()) -> list[tuple[float, int, Quote]]:
     """(score, hit rank, quote) for every sentence of the top hits.
 
     Score: question terms in the sentence weighted by rarity among these sentences
@@ -34,6 +34,8 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
     ``expansion``: terms that come only from the aspect's keyword list, not from the question: they
     count half and together at most as one term ("criminal offences ... criminal penalties" in UK GDPR
     Art. 23 is not about fines; "punished by imprisonment or a fine" does not answer "the fine for not notifying").
+    ``literal``: words that count as a term where the sentence contains them as written (the question's
+    words in the law's language: わいせつ is written in kana, which the term extractor does not read).
     """
     sents = []
     for rank, h in enumerate(hits):
@@ -41,7 +43,8 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
         for a, b in sentence_spans(body):
             s = body[a:b]
             if len(s) >= (4 if CJK_RUN.search(s) and not s.isascii() else 12):
-                sents.append((rank, Quote(h.chunk, a, b), s, terms(s) & q_terms))
+                sents.append((rank, Quote(h.chunk, a, b), s,
+                              (terms(s) & q_terms) | {f"={w}" for w in literal if w in s}))
     n = len(sents)
     df: dict[str, int] = {}
     for *_, ts in sents:
@@ -99,18 +102,21 @@ def _self_contained(q: Quote) -> Quote:
 
 
 def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int,
-                  articles: list[str] | None = None, current: str | None = None) -> list[Quote]:
+                  articles: list[str] | None = None, current: str | None = None,
+                  translated: list[str] | tuple[str, ...] = ()) -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
     ``current``: for a follow-up, the question as asked (``question`` then holds the resolved one): the
-    earlier turn's words help, but like aspect keywords they cannot outvote what is asked now."""
+    earlier turn's words help, but like aspect keywords they cannot outvote what is asked now.
+    ``translated``: the question's words in the other language (Scope.translated); they count as its own."""
     wanted = {a.split("(")[0] for a in (articles or [])}
     if wanted and any(h.chunk.article in wanted for h in hits):
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
-    own = terms(current or question) | synonym_terms(current or question)
+    literal = tuple(w for w in dict.fromkeys(translated) if len(w) >= 2)
+    own = terms(current or question) | synonym_terms(current or question) | {f"={w}" for w in literal}
     q_terms = own | terms(question) | synonym_terms(question) | aspect_terms(tuple(aspects))
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     cands = _candidates(hits, q_terms, rxs, [rx for rx in map(figure_regex, aspects) if rx],
-                        terms(question) if "definitions" in aspects else None, frozenset(q_terms - own))
+                        terms(question) if "definitions" in aspects else None, frozenset(q_terms - own), literal)
     if not cands:
         return []
     top = max(c[0] for c in cands)
