@@ -3,8 +3,9 @@ question and a conversation of megabytes. Each runs in a fresh process with a ti
 seconds, peak memory and what came out (parsed, or the one-line refusal).
 
 Before the fixes (landed main, measured in the issue and again here under load): 8 MB of lines 56 s and
-24 MB > 300 s; the 0.8 MB .docx still parsing after 300 s (a 2 MB .docx of paragraphs 64 s); a 4 MB
-question 316 s and 1.4 GB.
+24 MB > 300 s; the 0.8 MB .docx still parsing after 300 s (2 MB of paragraph XML 64 s, 20 MB > 120 s); a
+4 MB question 316 s and 1.4 GB; and whatever parsed went on to be embedded (228,000 chunks for a
+0.1 MB .docx: hours of the embedder).
 """
 from __future__ import annotations
 
@@ -30,10 +31,13 @@ from ingest.errors import IngestError
 from ingest.loaders.registry import load_document
 from ingest.sources import user_meta
 from ingest.splitter import to_chunks
+from rag.core.settings import Settings
 p = Path(sys.argv[1])
 try:
     doc = load_document(p, user_meta(p, p))
-    print(json.dumps({"outcome": f"{len(to_chunks(doc, 'f' * 64, 900))} chunks"}))
+    n, limit = len(to_chunks(doc, 'f' * 64, 900)), Settings.from_env().max_chunks
+    print(json.dumps({"outcome": f"{n} chunks" + (f": refused before embedding (> {limit}, REGQA_MAX_CHUNKS)"
+                                                  if n > limit else "")}))
 except IngestError as e:
     print(json.dumps({"outcome": f"refused: {str(e).split(': ', 1)[1]}"}))
 """

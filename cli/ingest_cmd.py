@@ -139,7 +139,7 @@ def run_sources(args) -> int:
     store = ChunkStore(Settings.from_env())
     docs = store.documents()
     keys = ("doc_id", "law_id", "title", "jurisdiction", "language", "source_file", "units", "chunks",
-            "kind", "version", "official_url", "ingested_at")
+            "kind", "version", "official_url", "ingested_at", "added_by")
     listed = [{k: d.get(k) for k in keys} for d in docs]
     if getattr(args, "check", False):
         return _print_check(store.check(), listed, args.json)

@@ -156,3 +156,12 @@ def test_conversation_store_owner_and_shared_links(tmp_path):
     assert store.load(cid) == ("ana@example.org", msgs)  # a link opens it for anyone in the deployment
     store.save(cid, "bo@example.org", [{"role": "user", "content": "overwrite"}])  # not the owner: no change
     assert store.load(cid)[1] == msgs and store.load("nope") is None
+
+
+def test_an_upload_in_the_export_says_what_it_is_and_its_title_stays_text():
+    c = {"n": 1, "label": "Your upload: [portal](http://evil.example), ¶1", "jurisdiction": "JP", "kind": "user",
+         "quote": "Fines apply.", "version": "your upload, not an official text; added by ana on 1 December 2026"}
+    md = to_markdown([{"role": "user", "content": "q"},
+                      {"role": "assistant", "content": "x", "answer": {"text": "Fines apply [1].", "citations": [c]}}])
+    assert "your upload, not an official text; added by ana" in md
+    assert "](http://evil.example)" not in md  # a document's link syntax stays text

@@ -131,6 +131,15 @@ def test_user_filters_win(catalog):
     assert scope.jurisdictions == ["UK"] and scope.source == "user filter"
 
 
+def test_a_filter_gives_a_generic_law_name_its_country(catalog):
+    # With the country chosen in the sidebar, "the AI law" is read as "the Japanese AI law" would be.
+    assert understand("what penalties does the AI law carry?", catalog=catalog, jurisdictions=["JP"]).law_ids \
+        == ["jp-ai-promotion-act"]
+    assert understand("what does the privacy law say about consent?", catalog=catalog,
+                      jurisdictions=["JP"]).law_ids == ["jp-appi"]
+    assert understand("What are the fines?", catalog=catalog, jurisdictions=["JP"]).law_ids == []  # no topic
+
+
 def test_nothing_named_and_no_history(catalog):
     scope = understand("What are the fines?", catalog=catalog)
     assert scope.law_ids == [] and scope.jurisdictions == [] and scope.source == "none"

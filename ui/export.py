@@ -23,10 +23,12 @@ def _quote_block(text: str) -> str:
 
 def _citation_lines(c: dict) -> list[str]:
     label = c.get("label") or f"{c.get('law_title', '')}, Art. {c.get('article', '')}".strip(", ")
-    head = f"[{c.get('n')}] **{label}** ({c.get('jurisdiction') or '?'})"
+    head = f"[{c.get('n')}] **{_md(label)}** ({_md(c.get('jurisdiction') or '?')})"
     if c.get("official_url"):
         head += f" — <{c['official_url']}>"
     lines = [f"- {head}"]
+    if c.get("version"):  # which version, or "your upload, not an official text; added by ..."
+        lines.append(f"  _{_md(c['version'])}_")
     if c.get("quote"):
         lines.append("  " + _quote_block(_md(c["quote"])).replace("\n", "\n  "))
     return lines

@@ -278,6 +278,11 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     if jurisdictions:
         jurs, scope.source = list(jurisdictions), "user filter"
         laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs] if not law_ids else laws
+        if not laws and not law_ids and not scope.unknown_laws:
+            # "the AI law" with the JP filter on is Japan's AI law, as "the Japanese AI law" would be.
+            for jur in jurs:
+                found = next((f for t in own.topics if (f := catalog.default_laws(jur, t))), [])
+                laws += [x for x in found if indexed_law_ids is None or x in indexed_law_ids]
 
     if not own.explicit_laws and not law_ids and jurs and (len(jurs) >= 2 or _SURVEY.search(q)) \
             and not scope.unknown_laws and indexed_law_ids is not None:
