@@ -95,6 +95,7 @@ def _doc(folder: Path, name: str, n: int, word: str) -> Path:
 
 
 def _ingest(settings, *paths: Path):
+    _fresh_process_cache()
     from ingest.indexer import Indexer
     from ingest.sources import collect
 
@@ -125,7 +126,7 @@ print(json.dumps({"stats": lexical.STATS, "docs": sorted({c.doc_id for c in idx.
 
 def _probe(settings, query: str = "record decision") -> dict:
     """What a second process does at start: obtain the index (and says whether it loaded or built it)."""
-    env = {**os.environ, "REGQA_DATA_DIR": str(settings.data_dir), "REGQA_CHROMA_URL": "",
+    env = {**os.environ, "REGQA_DATA_DIR": str(settings.data_dir), "REGQA_CHROMA_URL": settings.chroma_url,
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
     p = subprocess.run([sys.executable, "-c", _PROBE, query], env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
@@ -297,3 +298,19 @@ def test_a_read_only_data_dir_still_works(tmp_path, tmp_settings, monkeypatch, c
     assert [(c.chunk_id, s) for c, s in idx.search("record decision")] == want
     assert lexical.STATS["built"] == 1 and lexical.STATS["saved"] == 0
     assert "cannot persist" in caplog.text and not _files(tmp_settings)
+
+
+def test_server_mode_replicas_share_the_file_of_a_shared_data_dir_or_build_their_own(tmp_path, tmp_settings):
+    from bench.chroma_server import chroma_server
+
+    with chroma_server(tmp_path / "server") as server:
+        shared = tmp_settings.with_(chroma_url=server.url)
+        _ingest(shared, _doc(tmp_path / "docs", "records.txt", 6, "records"))
+        assert len(_files(shared)) == 1  # written by the ingest into its data dir
+        replica = _probe(shared)  # a replica with the same data dir
+        assert replica["stats"]["loaded"] == 1 and replica["stats"]["built"] == 0
+        own = shared.with_(data_dir=tmp_path / "replica")  # a replica with a data dir of its own
+        first, again = _probe(own), _probe(own)
+        assert first["stats"]["built"] == 1 and first["stats"]["saved"] == 1
+        assert again["stats"]["loaded"] == 1 and again["stats"]["built"] == 0
+        assert first["top"] == again["top"] == replica["top"]

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Callable
+from itertools import repeat
 
 import numpy as np
 
@@ -35,29 +37,28 @@ class BM25Index:
         """``counts``: each chunk's (term, tf) pairs in first-occurrence order, when already known (an
         update reusing unchanged chunks' tokens); else every chunk's text is tokenised."""
         vocab: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        tfs: list[int] = []
-        lengths: list[int] = []
+        # Compact typed arrays, not lists of Python ints: a million chunks make ~80M postings.
+        term_ids, doc_ids, tfs, lengths = array("q"), array("i"), array("i"), array("i")
         for i, c in enumerate(chunks):
             # The unit label and title are part of the chunk text's header line; index the text.
-            pairs = counts[i] if counts is not None else list(Counter(tokenize(c.text)).items())
-            lengths.append(sum(tf for _, tf in pairs))
+            pairs = counts[i] if counts is not None else Counter(tokenize(c.text)).items()
+            before = len(tfs)
             for term, tf in pairs:
                 term_ids.append(vocab.setdefault(term, len(vocab)))
-                doc_ids.append(i)
                 tfs.append(tf)
-        t = np.asarray(term_ids, dtype=np.int64)
+            doc_ids.extend(repeat(i, len(tfs) - before))
+            lengths.append(sum(tfs[before:]))
+        t = np.frombuffer(term_ids, dtype=np.int64)
         order = np.argsort(t, kind="stable")  # by term, each term's postings in document order
         offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(t, minlength=len(vocab)), out=offsets[1:])
-        tf_arr = np.asarray(tfs, dtype=np.int64)[order]
+        tf_arr = np.frombuffer(tfs, dtype=np.int32)[order]
         df = np.diff(offsets)
         n = len(chunks)
         # Python's math.log, not np.log: the idf must be the former index's to the last bit.
         idf = np.array([math.log(1 + (n - int(d) + 0.5) / (int(d) + 0.5)) for d in df], dtype=np.float64)
-        self._init(chunks, list(vocab), offsets, np.asarray(doc_ids, dtype=np.int32)[order],
-                   tf_arr.astype(_tf_dtype(tf_arr)), np.asarray(lengths, dtype=np.int32), idf)
+        self._init(chunks, list(vocab), offsets, np.frombuffer(doc_ids, dtype=np.int32)[order],
+                   tf_arr.astype(_tf_dtype(tf_arr)), np.frombuffer(lengths, dtype=np.int32).copy(), idf)
 
     @classmethod
     def from_arrays(cls, chunks: list[Chunk], terms: list[str], offsets, docs, tfs, lengths, idf) -> BM25Index:
