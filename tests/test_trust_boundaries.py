@@ -80,7 +80,10 @@ def test_offline_answer_never_quotes_instruction_like_text(jp_and_upload):
         ans = assistant.answer("what penalties apply to AI developers?", jurisdictions=jurs)
         assert "100 million" not in ans.text and "new instructions" not in ans.text, ans.text
         assert all("100 million" not in c.quote for c in ans.citations)
-        assert any("instruction-like" in f and "Notes on AI developers" in f for f in ans.flagged), ans.flagged
+        if jurs is None:  # the upload is retrieved: the answer says it was left out
+            assert any("instruction-like" in f and "Notes on AI developers" in f for f in ans.flagged), ans.flagged
+        else:  # with JP chosen, "AI developers" means Japan's AI law, which has no penalties
+            assert ans.scope.law_ids == ["jp-ai-promotion-act"] and all(c.kind != "user" for c in ans.citations)
 
 
 def test_a_question_naming_an_official_law_is_not_answered_from_an_upload(jp_and_upload):
