@@ -201,32 +201,28 @@ class Indexer:
         report.seconds = time.perf_counter() - t0
         return report
 
-    def _keep_apart(self, meta: DocMeta, res: DocResult, seen: dict[str, DocMeta]) -> None:
+    def _keep_apart(self, meta: DocMeta, res: DocResult, seen: dict[str, tuple[str, str]]) -> None:
         """A user's file never takes the id of a different file (the same name in another folder, or a name
         that slugs the same): it gets its own id, and the report says so. Only the same file changing
-        replaces a document. Records written before paths were kept have none: the same file is assumed."""
-        first, other = meta.doc_id, None
-        while True:
-            other = seen.get(meta.doc_id)
-            if other is None:
-                live = self.store.document(meta.doc_id) or {}
-                other = DocMeta(meta.doc_id, "", "", source_file=live.get("source_file", ""),
-                                source_path=live.get("source_path", ""))
-            if not other.source_path or other.source_path == meta.source_path:
-                break
-            meta.doc_id = meta.law_id = distinct_id(first, meta.source_path)
-            if meta.doc_id == other.doc_id:  # cannot happen for two paths, but never loop
-                break
-        seen[meta.doc_id] = meta
-        if meta.doc_id != first:
-            res.doc_id = meta.doc_id
+        replaces a document. Records written before paths were kept have none: the same file is assumed.
+        ``seen``: doc id -> (source path, source file) of the files taken in this run."""
+        if meta.doc_id in seen:
+            path, name = seen[meta.doc_id]
+        else:
+            live = self.store.document(meta.doc_id) or {}
+            path, name = live.get("source_path", ""), live.get("source_file", "")
+        if path and path != meta.source_path:
+            first = meta.doc_id
+            # Derived from this file's path, so no other file gets it (and this one gets it again next time).
+            meta.doc_id = meta.law_id = res.doc_id = distinct_id(first, meta.source_path)
             res.warnings.append(f"{res.source_file}: indexed as {meta.doc_id}, because {first} is another "
-                                f"file of the same name ({other.source_file or 'indexed earlier'})")
+                                f"file of the same name ({name or 'indexed earlier'})")
             log.info("doc id %s taken by another file; %s indexed as %s", first, meta.source_path, meta.doc_id)
+        seen[meta.doc_id] = (meta.source_path, meta.source_file)
 
     def _parse_all(self, items, force, report) -> list[tuple[DocResult, ParsedDocument, list[Chunk], float]]:
         todo = []
-        seen: dict[str, DocMeta] = {}
+        seen: dict[str, tuple[str, str]] = {}
         for path, meta in items:
             t = time.perf_counter()
             res = DocResult(source_file=meta.source_file or path.name, doc_id=meta.doc_id)

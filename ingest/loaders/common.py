@@ -35,13 +35,6 @@ def read_bytes(path: Path) -> bytes:
         raise IngestError(path, f"cannot read file ({e.strerror})") from e
 
 
-def looks_binary(data: bytes) -> bool:
-    head = data[:8192]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(data):
-        return False  # UTF-16 text has NULs by design
-    return b"\x00" in head
-
-
 def utf16_without_bom(data: bytes) -> str:
     """"utf-16-le" / "utf-16-be" when ``data`` is UTF-16 text without a byte-order mark, else "".
 
@@ -55,26 +48,23 @@ def utf16_without_bom(data: bytes) -> str:
     even = head.count(0) - odd
     if min(odd, even) > 0.1 * max(odd, even):
         return ""
-    best, best_share = "", 0.0
-    for enc in (("utf-16-le",) if odd > even else ("utf-16-be",)):
-        try:
-            text = head[: len(head) // 2 * 2].decode(enc)
-        except UnicodeDecodeError:
-            continue
-        ok = sum(1 for ch in text if ch in "\n\r\t" or unicodedata.category(ch)[0] in "LMNPSZ")
-        share = ok / len(text)
-        if share > best_share:
-            best, best_share = enc, share
-    return best if best_share >= 0.97 else ""
+    enc = "utf-16-le" if odd > even else "utf-16-be"  # Latin text: the NUL is the high byte
+    try:
+        text = head[: len(head) // 2 * 2].decode(enc)
+    except UnicodeDecodeError:
+        return ""
+    ok = sum(1 for ch in text if ch in "\n\r\t" or unicodedata.category(ch)[0] in "LMNPSZ")
+    return enc if ok >= 0.97 * len(text) else ""
 
 
 def decode(path: Path, data: bytes) -> str:
     """Decode text: UTF-8 first; UTF-16 by its BOM or, without one, by its NUL pattern; otherwise a legacy
     encoding only if it decodes cleanly."""
-    enc = utf16_without_bom(data) if not data.startswith((b"\xff\xfe", b"\xfe\xff")) else ""
+    bom = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # UTF-16 with a BOM: decoded below, its NULs by design
+    enc = "" if bom else utf16_without_bom(data)
     if enc:
         return data[: len(data) // 2 * 2].decode(enc)
-    if looks_binary(data):
+    if not bom and b"\x00" in data[:8192]:
         raise IngestError(path, "binary content in a text file (is the extension wrong?)")
     try:
         return data.decode("utf-8-sig")
