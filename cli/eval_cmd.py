@@ -172,18 +172,22 @@ def run_eval(args) -> int:
 
     from rag import Assistant
 
-    settings, cleanup = with_user_docs(settings, [q for qs in sets.values() for q in qs], not args.no_progress)
-    try:
-        assistant = Assistant.from_settings(settings)
-        if args.fit:
-            if "dev" not in sets:
-                print("error: --fit needs the dev set (tests/eval/gold.jsonl) among --set", file=sys.stderr)
-                return EXIT_USAGE
-            _fit(assistant, sets["dev"], settings)
-
-        runs = _run_sets(assistant, sets, settings, args)
-    finally:
-        cleanup()
+    if args.fit and "dev" not in sets:
+        print("error: --fit needs the dev set (tests/eval/gold.jsonl) among --set", file=sys.stderr)
+        return EXIT_USAGE
+    runs: dict[str, dict[str, list]] = {}
+    base = settings
+    for name, questions in sets.items():
+        # Each set gets its own copy of the index with only its own questions' uploads: a dev answer must
+        # never see (or list as indexed) a document that only a held-out question uploads.
+        settings, cleanup = with_user_docs(base, questions, not args.no_progress)
+        try:
+            assistant = Assistant.from_settings(settings)
+            if args.fit and name == "dev":
+                _fit(assistant, questions, settings)
+            runs.update(_run_sets(assistant, {name: questions}, settings, args))
+        finally:
+            cleanup()
 
     summaries = {name: {eng: summarize(rs) for eng, rs in by_engine.items()} for name, by_engine in runs.items()}
     _print(runs, summaries)
