@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
 from rag.core.types import Answer, Hit, Scope
 from rag.understand.conversation import bounded_history
+
+log = logging.getLogger(__name__)
 
 _TOKEN_RE = re.compile(r"\S+\s*|\s+")
 _WORDS_PER_TOKEN = 4
@@ -58,6 +61,10 @@ class _View:
     def law_chunks(self, law_id: str, language: str | None = None):
         return [c for c in self._r.law_chunks(law_id, language)
                 if (not self._docs or c.doc_id in self._docs) and self._current(c)]
+
+    def law_structure(self, law_id: str) -> dict[str, set[tuple[str, str]]]:
+        # Every version: which chapter an article sits in does not depend on the version in force.
+        return self._r.law_structure(law_id) if hasattr(self._r, "law_structure") else {}
 
     def search(self, question: str, scope: Scope, k: int | None = None, doc_ids=None):
         scope = replace(scope, as_of=scope.as_of or self._as_of, history=scope.history or self._history)
@@ -184,11 +191,37 @@ class Assistant:
             # the names of laws and places: scope already says which).
             words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
             scope.translated = self.retriever.translated(words, scope.language, scope.law_ids, scope.jurisdictions)
+        if (scope.language or "en") == "en" and hasattr(self.retriever, "index"):
+            from rag.understand.focus import focus
+
+            # A story told before the ask: the dense query keeps the story (rag/understand/focus.py).
+            text = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
+            scope.focus = focus(text, self.retriever.index().share, self.weights.frame_word_chunk_share)
+            if scope.focus:
+                from rag.understand.scope import find_aspects
+
+                # An aspect only the frame names ("apply" -> scope) is no aspect: its words are everywhere.
+                told = find_aspects(scope.focus)
+                scope.aspects = [a for a in scope.aspects if a in told]
         return scope
 
     def retrieve(self, question: str, scope: Scope, doc_ids=None) -> list[Hit]:
-        return self.retriever.search(question, scope, k=self.settings.top_k,
+        hits = self.retriever.search(question, scope, k=self.settings.top_k,
                                      doc_ids=list(doc_ids) if doc_ids else None)
+        if "dates" in scope.aspects[:2] and scope.law_ids and hasattr(self.retriever, "law_chunks"):
+            # "When does it apply?" is answered by the law's entry-into-force provisions, which share few words
+            # with a question about one of its topics: they join the candidates after the best hit, for either
+            # answerer, whatever rank retrieval gave them.
+            from rag.answer.offline.law_checks import commencement_hits
+
+            have = {h.chunk.chunk_id for h in hits}
+            extra = [h for law in scope.law_ids[:3] for h in commencement_hits(
+                law, question, scope, scope.language or "en", self.retriever)
+                if (not doc_ids or h.chunk.doc_id in doc_ids) and h.chunk.chunk_id not in have]
+            if extra:
+                log.info("when-question: %d entry-into-force provisions added to the candidates", len(extra))
+            hits = hits[:1] + extra + hits[1:]
+        return hits
 
     def answer(self, question: str, history: list[dict] | None = None, *, jurisdictions=None, law_ids=None,
                doc_ids=None, llm: str | None = None, as_of: str | None = None) -> Answer:

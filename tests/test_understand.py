@@ -173,6 +173,14 @@ def test_followup_keeps_or_switches_law(catalog, before, question, law, check):
     assert scope.law_ids == [law] and check(scope), scope
 
 
+def test_a_followup_asking_something_new_keeps_the_law_not_the_earlier_aspect(catalog):
+    h = _hist("What penalties does Korea's AI Basic Act set?")
+    new = understand("Which body supervises compliance?", h, catalog=catalog)
+    assert new.law_ids == ["kr-ai-basic-act"] and "penalties" not in new.aspects, new
+    again = understand("And what about those?", h, catalog=catalog)  # no word of its own
+    assert again.law_ids == ["kr-ai-basic-act"] and "penalties" in again.aspects, again
+
+
 def test_switch_to_a_country_without_that_law_is_unknown(catalog):
     h = _hist("What are the maximum fines under the GDPR?")
     scope = understand("What about Korea?", h, catalog=catalog)

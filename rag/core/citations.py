@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.core.numerals import int_to_kanji
+from rag.core.numerals import int_to_kanji, is_roman, roman_to_int
 from rag.core.types import Chunk, Citation, Hit
 
 # Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
@@ -129,6 +129,58 @@ def paragraph_of(chunk: Chunk, start: int) -> str:
     # two subsections are never quoted as one.
     opened = list(_INLINE_SUBSECTION_RE.finditer(chunk.body[:start + 6]))
     return opened[-1].group(1) if opened else ""
+
+
+_UNIT_NUM = r"(?:[IVXLC]+\b|\d+[a-z]?(?:\(\w{1,3}\))*)"
+_UNIT_REF_RE = re.compile(rf"\b(chapter|title|part|section|article)s?\s+({_UNIT_NUM}(?:\s*(?:,|and|or|to)\s*(?:\(\w{{1,3}}\)|{_UNIT_NUM}))*)",
+                          re.I)
+
+
+def unit_refs(text: str) -> set[tuple[str, str]]:
+    """The structural units a text names, as (kind, number): "Chapters I and II" -> {("chapter", "1"),
+    ("chapter", "2")}; "Article 33(3) to (6), Article 37(7)" -> {("article", "33"), ("article", "37")};
+    "Articles 5 to 7" -> articles 5, 6 and 7. Roman numbers become Arabic so a heading path's "Chapter II"
+    and a final provision's "Chapters I and II" meet."""
+    out: set[tuple[str, str]] = set()
+    for m in _UNIT_REF_RE.finditer(text or ""):
+        kind = m.group(1).lower()
+        nums: list[int | str] = []
+        for tok in re.findall(r"\bto\b|\([^)]*\)|[IVXLC]+\b|\d+[a-z]?", m.group(2)):
+            if tok.startswith("("):
+                continue  # a paragraph or point of the unit just named
+            if tok == "to":
+                nums.append("to")
+                continue
+            nums.append(roman_to_int(tok) if is_roman(tok) else tok)
+        for i, n in enumerate(nums):
+            if n == "to":
+                a, b = (nums[i - 1] if i else None), (nums[i + 1] if i + 1 < len(nums) else None)
+                if isinstance(a, int | str) and isinstance(b, int | str) and str(a).isdigit() and str(b).isdigit():
+                    out.update((kind, str(k)) for k in range(int(a), min(int(b), int(a) + 50) + 1))
+            else:
+                out.add((kind, str(n)))
+    return out
+
+
+def article_units(chunks: list[Chunk]) -> dict[str, set[tuple[str, str]]]:
+    """article -> the numbered chapters and sections it sits in (``unit_refs`` of its heading path), over
+    every version given: a consolidation that prints its chapters by title only ("PENALTIES") gets the
+    numbers from a version that prints "Chapter XII Penalties", matched by the title."""
+    by_title: dict[str, set[tuple[str, str]]] = {}
+    for c in chunks:
+        for part in c.heading_path.split(" > "):
+            refs = {u for u in unit_refs(part) if u[0] != "article"}
+            title = re.sub(r"^\W*(?:chapter|title|part|section)\s+\S+\s*", "", part, flags=re.I).strip().lower()
+            if refs and title:
+                by_title.setdefault(title, set()).update(refs)
+    out: dict[str, set[tuple[str, str]]] = {}
+    for c in chunks:
+        if c.unit_kind not in ("article", "section", "paragraph"):
+            continue
+        units = out.setdefault(c.article, set())
+        for part in c.heading_path.split(" > "):
+            units |= {u for u in unit_refs(part) if u[0] != "article"} or by_title.get(part.strip().lower(), set())
+    return out
 
 
 def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:

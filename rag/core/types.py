@@ -106,6 +106,9 @@ class Scope:
     # The question's words in the other language (English <-> Japanese, rag/understand/bilingual.py) when a
     # law in scope has no text in the question's language: retrieval searches and the answerer quotes by them.
     translated: list[str] = field(default_factory=list)
+    # The question's sentences that say what it is about, for the dense query ("" = the whole question): a
+    # story told before the ask keeps the story, not "Which laws apply to that?" (rag/understand/focus.py).
+    focus: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)

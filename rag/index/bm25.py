@@ -79,6 +79,14 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def share(self, term: str) -> float:
+        """The share of chunks that contain ``term`` (0 for a term no chunk has), from its idf."""
+        i = self.vocab.get(term)
+        if i is None or not len(self.chunks):
+            return 0.0
+        r = math.exp(float(self.idf[i])) - 1  # idf = ln(1 + (n - df + 0.5) / (df + 0.5))
+        return min(1.0, max(0.0, (len(self.chunks) + 0.5 - 0.5 * r) / (r + 1) / len(self.chunks)))
+
     def counts(self) -> list[list[tuple[str, int]]]:
         """Each chunk's (term, tf) pairs (the postings turned back per chunk), for an update that keeps them."""
         term_of = np.repeat(np.arange(len(self.terms)), np.diff(self.offsets))

@@ -22,7 +22,7 @@ import re
 import time
 from functools import lru_cache
 
-from rag.core.citations import paragraph_covers
+from rag.core.citations import article_units, paragraph_covers
 from rag.core.settings import Settings
 from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit, Scope
@@ -59,6 +59,7 @@ class HybridRetriever:
         self.judge = judge  # cross-encoder for re-ranking English questions (None: fused ranking only)
         self.weights = weights or Weights()
         self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
+        self._structure: tuple[object, dict] = (None, {})  # (index, law_id -> article -> chapters/sections)
         self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
         self._versions: tuple[object, Versions | None] = (None, None)  # (index, its documents' versions)
         self._glossary = None
@@ -142,6 +143,17 @@ class HybridRetriever:
             cache[(law_id, language)] = [c for c in idx.chunks if c.law_id == law_id
                                          and (language is None or c.language == language)]
         return list(cache[(law_id, language)])
+
+    def law_structure(self, law_id: str) -> dict[str, set[tuple[str, str]]]:
+        """article -> the chapters/sections it sits in, from every version of the law (structure does not
+        change with the version that is in force; rag/core/citations.py ``article_units``)."""
+        idx = self._recent_index()
+        if self._structure[0] is not idx:
+            self._structure = (idx, {})
+        cache = self._structure[1]
+        if law_id not in cache:
+            cache[law_id] = article_units(self.law_chunks(law_id))
+        return cache[law_id]
 
     def lookup(self, law_id: str, article: str, paragraph: str | None = None) -> list[Chunk]:
         """Chunks of one provision (article/section/annex; not a recital with the same number)."""
@@ -287,7 +299,7 @@ class HybridRetriever:
         # Dense: MiniLM understands English only, so it counts less for other languages; a Japanese
         # question also gives it the English glosses of its words.
         where = self._where(law_ids, jurs, doc_ids)
-        dense_q = question if lang == "en" else " ".join([question] + [aspect_label(a) for a in scope.aspects]
+        dense_q = (scope.focus or question) if lang == "en" else " ".join([question] + [aspect_label(a) for a in scope.aspects]
                                                          + (translated if lang == "ja" else []))
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=where)
         add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)

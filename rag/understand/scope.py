@@ -16,7 +16,7 @@ from functools import cache, lru_cache
 
 from rag.core.numerals import cjk_to_int
 from rag.core.settings import PACKAGE_DATA
-from rag.core.text import detect_language
+from rag.core.text import detect_language, tokenize
 from rag.core.types import Scope
 from rag.understand.catalog import LawCatalog
 from rag.understand.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
@@ -111,12 +111,14 @@ def _fix_typos(text: str) -> str:
 
 @lru_cache(maxsize=64)
 def _words_rx(table: str, name: str = "") -> re.Pattern | None:
-    """One regex of the words of a table of aspects.toml (``[history]``, ``[asking.dates]``)."""
+    """One regex of the words of a table of aspects.toml (``[history]``, ``[asking.dates]``), and of its
+    ``patterns`` (regular expressions: the grammar of asking, e.g. an interrogative "when does")."""
     entry = _aspect_file().get(table, {})
     entry = entry.get(name, {}) if name else entry
     words = sorted({w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])}, key=len, reverse=True)
     parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w) for w in words]
-    return re.compile("|".join(parts), re.I) if parts else None
+    parts += [f"(?:{p})" for p in entry.get("patterns", [])]
+    return re.compile("|".join(parts), re.I | re.M) if parts else None
 
 
 def asks_history(text: str) -> bool:
@@ -239,7 +241,11 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
         # "Who chairs it?", "それの罰則は？": everything comes from the earlier turn.
         laws, jurs = list(prev.law_ids), list(prev.jurisdictions)
         scope.unknown_laws = list(prev.unknown_laws)
-        scope.aspects = scope.aspects or list(prev.aspects)
+        if not tokenize(catalog.strip_names(q)):
+            # "And the other one?" asks the earlier question again; "and what can the government do?" asks
+            # something new about the same law: it keeps the law, not the earlier aspect (penalties), or the
+            # answer would repeat the earlier one.
+            scope.aspects = scope.aspects or list(prev.aspects)
         scope.articles = scope.articles or ([] if own.aspects else list(prev.articles))
         scope.resolved_question = resolve_text(q, history)
         scope.source = "history"

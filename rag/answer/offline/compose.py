@@ -28,17 +28,19 @@ from rag.answer.offline.law_checks import (
     absent_aspects,
     aspect_hits,
     closest_quotes,
+    commencement_hits,
+    is_commencement,
     missing_articles,
     unsupported_figures,
 )
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
-from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, squashed
+from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, sentence_spans, squashed, unit_refs
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.rerank import CachingJudge
-from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
+from rag.understand.lexicon import asked_aspects, aspect_regex, aspect_terms, language_of, templates, terms
 from rag.understand.scope import figure_regex
 from rag.verify.checks import injection_matches
 
@@ -114,19 +116,96 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
     return [line for n in by_n for line in lines[n]]
 
 
-_COMMENCES = re.compile(r"(?:enters? into force|takes? effect|come[s]? into (?:force|effect)|appl(?:y|ies)|shall apply)"
+_COMMENCES = re.compile(r"(?:enters? into force|takes? effect|come[s]? into (?:force|effect)|appl(?:y|ies)|shall apply"
+                        r"|becomes? operative)"
                         r"(?: on| from| as of)?\s+(" + WRITTEN_DATE.pattern + ")", re.I)
 
 
 _PROVISO = re.compile(r";\s*provided\b|\bprovided that\b|\bHowever\b|\bexcept\b|ただし", re.I)
 
 
-def _dated_first(quotes: list[Quote], aspects: list[str]) -> tuple[list[Quote], str]:
+@dataclass
+class Topic:
+    """What a "when" question is about besides the date: the structural units (chapter, section, article)
+    its other retrieved provisions sit in, and its own content words."""
+
+    units: set[tuple[str, str]] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+
+
+def _topic(turn: Turn, pool: list[Hit]) -> Topic:
+    """The topic of a "when" question about part of a law ("the prohibitions", "very large online
+    platforms"): the articles of the retrieved provisions that are not themselves entry-into-force clauses,
+    with the chapters and sections they sit in (``law_structure``: from any version of the law, as a
+    consolidation may print no chapter numbers), plus articles the question names; and the question's words
+    other than the law's name and the vocabulary of dates."""
+    arts = {(h.chunk.law_id, h.chunk.article) for h in pool
+            if h.chunk.unit_kind in ("article", "section", "paragraph") and not is_commencement(h.chunk)}
+    units = {("article", a) for _, a in arts} | {("article", a) for a in turn.scope.articles}
+    structure = getattr(turn.retriever, "law_structure", None)
+    for law_id, article in arts if structure else ():
+        units |= structure(law_id).get(article, set())
+    noise = set(aspect_terms(("dates",)))
+    for h in pool:
+        noise |= terms(" ".join((h.chunk.law_title, h.chunk.short_name, h.chunk.citation_name)))
+    return Topic(units, terms(turn.asked) - noise)
+
+
+_EXCEPTION = re.compile(r"\b(?:with the exception of|except(?:ing)?|other than)\b", re.I)
+_WHOLE_ARTICLE = re.compile(r"\bArticles?\s+(\d+[a-z]?)\b(?!\s*\()", re.I)
+
+
+def _excepted(text: str) -> set[tuple[str, str]]:
+    """Whole articles a clause excepts from its date ("..., with the exception of Article 101"). An
+    exception of parts ("with the exception of Article 5(1), points (ba) and (bb)") leaves the rest of the
+    article under the clause, so it is not counted."""
+    parts = _EXCEPTION.split(text, maxsplit=1)
+    return {("article", m.group(1)) for m in _WHOLE_ARTICLE.finditer(parts[1])} if len(parts) > 1 else set()
+
+
+def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
+    """The dated sentence of an entry-into-force provision most about the topic, and its date: two points
+    for each unit it names that the topic sits in ("(b) ... Chapter V ... shall apply from 2 August 2025"
+    for a question answered by Art. 53 in Chapter V; "Chapter III, Sections 1, 2, and 3 ... shall apply
+    from:" and its points score chapter and section for Art. 16 in Chapter III Section 2), one for each
+    topic word it uses; None when no sentence names any (the provision's main date then answers)."""
+    best: tuple[int, Quote, str] | None = None
+    for c in chunks:
+        for start, end in sentence_spans(c.body):
+            quote = Quote(c, start, end)  # a lead-in ending in ":" runs on over its points
+            text = quote.text
+            m = _COMMENCES.search(text)
+            date = m.group(1) if m else ((d := WRITTEN_DATE.search(text)) and d.group(0))
+            if not date:
+                continue
+            score = 2 * len(unit_refs(text) & topic.units) + len(terms(text) & topic.words)
+            if _excepted(text) & topic.units:
+                continue  # "... shall apply from 2 August 2025, with the exception of Article 101": not its date
+            if score and (best is None or score > best[0]):
+                best = (score, quote, date)
+    if best:
+        log.info("when-question: the date of the clause about the topic (score %d): %s, %s", best[0], best[2],
+                 label(best[1].chunk, best[1].paragraph))
+    return (best[1], best[2]) if best else None
+
+
+def _dated_first(quotes: list[Quote], aspects: list[str], picked: tuple[Quote, str] | None = None,
+                 general: list[Quote] | None = None) -> tuple[list[Quote], str]:
     """For a "when" question: the quotes with the first one stating a date moved to the front, and that date
-    as the provision prints it ("2 August 2025", "January 1, 2027", "公布の日"); ("", quotes) when none does."""
+    as the provision prints it ("2 August 2025", "January 1, 2027", "公布の日"); ("", quotes) when none does.
+    ``picked``, the sentence of an entry-into-force provision about the question's topic with its date
+    (``_topic_quote``), goes first instead, in the place of the last quote. When no quote states a date, the
+    first sentence of ``general`` (the entry-into-force provisions' sentences) that states when the law
+    applies goes first: the topic's own provision may say nothing of dates."""
     rx = figure_regex("dates")
     if "dates" not in aspects[:2] or rx is None:
         return quotes, ""
+    if picked:
+        # The clause about the topic stands for its provision: the provision's other dates (its general
+        # application date) would read as the answer's too.
+        quote, date = picked
+        rest = [q for q in quotes if q.chunk.chunk_id != quote.chunk.chunk_id]
+        return [quote] + rest[:max(len(quotes) - 1, 1)], date
     # The date of a main commencement clause ("This Act shall enter into force on January 22, 2026; provided,
     # ...") before a date in a proviso ("provided, the part ... shall enter into force on January 24, 2026").
     def main_clause(t: str) -> str:
@@ -138,6 +217,10 @@ def _dated_first(quotes: list[Quote], aspects: list[str]) -> tuple[list[Quote], 
             found = find(q.text)
             if found:
                 return [q] + quotes[:i] + quotes[i + 1:], found
+    for q in general or []:
+        m = _COMMENCES.search(main_clause(q.text))
+        if m:
+            return [q] + quotes[:max(len(quotes) - 1, 1)], m.group(1)
     return quotes, ""
 
 
@@ -148,14 +231,6 @@ def _date_status(date_text: str, as_of: str, t: dict) -> str:
         return ""
     as_of = as_of or today()
     return t["dates"]["in_effect" if d <= as_of else "not_yet"].format(as_of=long_date(as_of))
-
-
-def _is_commencement(chunk: Chunk) -> bool:
-    """An entry-into-force or application provision: its caption speaks of dates ("Entry into force and
-    application", "Effective date - applicability", "施行期日") or it is a supplementary provision."""
-    rx = aspect_regex("dates")
-    caption = f"{chunk.unit_title} {chunk.body[:80] if chunk.unit_kind == 'section' else ''}"
-    return chunk.unit_kind == "supplementary" or bool(rx and rx.search(caption))
 
 
 def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
@@ -189,7 +264,8 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool:
     threshold fitted on the dev set. English only (the model reads English); otherwise no judgement (True)."""
     if turn.judge is None or turn.lang != "en" or not quotes or quotes[0].chunk.language != "en":
         return True
-    logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
+    # The story of the question, not its frame ("Which laws apply?" favours provisions on applying).
+    logit = turn.judge.logits(turn.scope.focus or turn.asked, [quotes[0].chunk.text])[0]
     ok = logit >= turn.weights.answers_min_logit
     log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
@@ -200,7 +276,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     """Lines answering for one law (or one jurisdiction when law_id is None), and whether their lead says the
     quotes answer the question (False for an absence, a missing article or a provision the judge finds does
     not answer); None if nothing relevant."""
-    question, scope, lang, retriever = turn.asked, turn.scope, turn.lang, turn.retriever
+    # A story told before the ask finds the sentences by the story, not by "Which laws apply?" (its focus).
+    question, scope, lang, retriever = turn.scope.focus or turn.asked, turn.scope, turn.lang, turn.retriever
     book, names, aspects, current = turn.book, turn.names, turn.aspects, turn.question
     t = templates()[lang]
     if law_id:
@@ -219,6 +296,10 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
             return lines, False
     pool = hits[:MAX_HITS]
     specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
+    if law_id and "dates" in aspects[:2]:
+        # "When": the law's entry-into-force provisions answer, wherever retrieval ranked them.
+        have = {h.chunk.chunk_id for h in pool}
+        pool += [h for h in commencement_hits(law_id, question, scope, lang, retriever) if h.chunk.chunk_id not in have]
     if law_id and specific:
         # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
         have = {h.chunk.chunk_id for h in pool}
@@ -246,11 +327,16 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
         # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
         quotes = with_lead_in(quotes, retriever.law_chunks, question)
-    quotes, date_text = _dated_first(quotes, aspects)
+    picked, general = None, []
+    if "dates" in aspects[:2]:
+        commencing = [h.chunk for h in pool if is_commencement(h.chunk)]
+        picked = _topic_quote(commencing, _topic(turn, pool))
+        general = [Quote(c, a, b) for c in commencing for a, b in sentence_spans(c.body)]
+    quotes, date_text = _dated_first(quotes, aspects, picked, general)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
-    if date_text and (claims or _is_commencement(quotes[0].chunk)):
+    if date_text and (claims or is_commencement(quotes[0].chunk)):
         # "When" answered with the date first, as the provision words it; the entry-into-force provision
         # itself answers "when" even where the judge hesitates.
         claims = True
@@ -372,7 +458,8 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     judge = CachingJudge(judge) if judge is not None else None  # a survey and the leads ask for the same pairs
     lang = language_of(question, scope)
     asked = scope.resolved_question or question  # follow-ups: the earlier question's words help find sentences
-    aspects = asked_aspects(question, scope)  # ...but only this question (and the scope) says what is asked
+    # ...but only this question (and the scope) says what is asked; of a story, the story (scope.focus)
+    aspects = asked_aspects(scope.focus or question, scope)
     hits, untrusted = _without_instructions(hits)
     if scope.unknown_laws and not scope.law_ids:
         ans = abstain(question, scope, indexed, lang, hits)
@@ -384,7 +471,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     in_scope = _prefer_language(in_scope, lang, retriever)
     groups = _groups(scope, in_scope)
     if scope.survey:
-        groups = _survey(groups, asked, lang, judge, weights or Weights())
+        groups = _survey(groups, scope.focus or asked, lang, judge, weights or Weights())
         # the laws answered from come first among the hits, in the order of their sections
         kept = [h for _, _, hs in groups for h in hs]
         hits = kept + [h for h in hits if all(h is not k for k in kept)]

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from rag.core.citations import Quote, sentence_spans
-from rag.core.types import Hit
+from rag.core.types import Chunk, Hit, Scope
 from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms
 
 STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
@@ -79,6 +79,33 @@ def missing_articles(law_id: str, articles: list[str], retriever) -> list[str]:
     if not have:
         return []
     return [a for a in dict.fromkeys(x.split("(")[0] for x in articles) if a and a not in have]
+
+
+def is_commencement(chunk: Chunk) -> bool:
+    """An entry-into-force or application provision: its caption speaks of dates ("Entry into force and
+    application", "Effective date - applicability", "施行期日") or it is a supplementary provision."""
+    rx = aspect_regex("dates")
+    caption = f"{chunk.unit_title} {chunk.body[:80] if chunk.unit_kind == 'section' else ''}"
+    return chunk.unit_kind == "supplementary" or bool(rx and rx.search(caption))
+
+
+def commencement_hits(law_id: str, question: str, scope: Scope, lang: str, retriever, n: int = 2) -> list[Hit]:
+    """The law's entry-into-force provisions in force on the scope's date (not a superseded version's), in
+    the answer language where the law has it, those sharing most words with the question first."""
+    chunks = [c for c in _law_chunks(law_id, retriever) if is_commencement(c)]
+    older: set[str] = set()
+    if chunks and hasattr(retriever, "versions"):
+        versions = retriever.versions()
+        current = versions.predicate(scope.as_of, scope.history)
+        chunks = [c for c in chunks if current(c)]
+        if scope.history:  # "as originally enacted": the superseded version's dates come first
+            older = {c.chunk_id for c in chunks
+                     if versions.status(c.doc_id, c.unit_kind, c.article, scope.as_of).state == "superseded"}
+    chunks = [c for c in chunks if c.language == lang] or chunks
+    q_terms = terms(question)
+    scored = sorted(chunks, key=lambda c: (c.chunk_id in older, len(q_terms & _body_terms(c.body)), -c.seq),
+                    reverse=True)
+    return [Hit(chunk=c, score=0.0, ranks={"commencement": i}) for i, c in enumerate(scored[:n])]
 
 
 @lru_cache(maxsize=200_000)

@@ -1,0 +1,140 @@
+""""When" questions on hand-made chunks of an invented law: a question asks for a time by its grammar, not
+by a list of phrases; the structure a final provision names ("Chapters I and II shall apply from ...") is
+read as units; and the answer leads with the date of the clause about the asked part of the law, not the
+law's general date.
+
+The law is invented (the "Widget Safety Regulation") so that nothing here can be fitted to a real statute's
+wording or to a question of the evaluation sets.
+"""
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.offline.compose import compose
+from rag.core.citations import article_units, unit_refs
+from rag.core.types import Chunk, Hit, Scope
+from rag.understand.scope import find_aspects
+
+
+@pytest.mark.parametrize("question", [
+    "When does the Widget Safety Regulation apply?",
+    "when exactly will the widget ban start?",
+    "Since when have the labelling duties applied?",
+    "Is the widget regulation in force yet?",
+    "Are the recall rules already binding on importers?",
+    "From what date must importers register?",
+    "On which day do the fines become applicable?",
+    "ウィジェット規則はいつから適用されますか",
+    "위젯 규정은 언제부터 적용됩니까?",
+])
+def test_a_question_asking_for_a_time_is_a_dates_question(question):
+    assert "dates" in find_aspects(question)
+
+
+@pytest.mark.parametrize("question", [
+    "What must an importer do when a widget overheats?",
+    "When a distributor sells a toxic widget, who is liable?",
+    "How soon must a widget incident be reported?",  # a duration, not when a law applies
+    "When is an importer required to keep test records?",  # "when" asking for circumstances
+    "When may a distributor refuse to take back a widget?",
+    "Are importers liable for defects?",
+])
+def test_when_in_a_condition_or_a_duration_is_not_a_dates_question(question):
+    assert "dates" not in find_aspects(question)
+
+
+def test_unit_refs_reads_lists_and_ranges_of_units():
+    assert unit_refs("(a) Chapters I and II shall apply") == {("chapter", "1"), ("chapter", "2")}
+    assert unit_refs("Article 12(3) to (5), Article 14 and Sections 2 and 3 of Chapter VI") == {
+        ("article", "12"), ("article", "14"), ("section", "2"), ("section", "3"), ("chapter", "6")}
+    assert unit_refs("Articles 30 to 32 shall apply") == {("article", "30"), ("article", "31"), ("article", "32")}
+    assert unit_refs("This Regulation shall apply from 1 March 2031.") == set()
+
+
+def _c(doc, article, body, heading, *, title="", kind="article", seq=0, law="widget"):
+    return Chunk(chunk_id=f"{doc}:x:{seq}", doc_id=doc, law_id=law, text=body, body=body,
+                 law_title="Regulation on the safety of widgets", short_name="Widget Safety Regulation",
+                 citation_name="Regulation (XX) 2030/7", jurisdiction="XX", language="en", unit_kind=kind,
+                 article=article, heading_path=heading, unit_title=title, seq=seq, source_file=f"{doc}.xml",
+                 official_url=f"https://example.org/{doc}")
+
+
+FINAL = ("This Regulation shall enter into force on the twentieth day following its publication.\n"
+         "It shall apply from 1 March 2031.\nHowever:\n"
+         "(a) Chapters I and II shall apply from 1 March 2029;\n"
+         "(b) Chapter IV shall apply from 1 September 2030, with the exception of Article 21.")
+BAN = "1. Placing toxic widgets on the market shall be prohibited."
+NB_FINES = "1. Notified bodies that issue false certificates shall be subject to fines of up to EUR 500 000."
+FINES = "1. Infringements of the ban on toxic widgets shall be subject to fines of up to 2 % of annual turnover."
+LABEL = "1. Importers shall label each widget with the name of its manufacturer."
+ORIGINAL = [  # as adopted: chapters printed with their numbers
+    _c("w-oj", "7", BAN, "Chapter II Banned widgets", title="Prohibition", seq=7),
+    _c("w-oj", "12", LABEL, "Chapter III Labelling", title="Labels", seq=12),
+    _c("w-oj", "20", FINES, "Chapter IV Fines", title="Fines", seq=20),
+    _c("w-oj", "21", NB_FINES, "Chapter IV Fines", title="Fines on notified bodies", seq=22),
+    _c("w-oj", "40", FINAL, "Chapter V Final provisions", title="Entry into force and application", seq=40),
+]
+CONSOLIDATED = [  # a consolidation printing its chapters by title only
+    _c("w-cons", "7", BAN, "BANNED WIDGETS", title="Prohibition", seq=7),
+    _c("w-cons", "20", FINES, "FINES", title="Fines", seq=20),
+    _c("w-cons", "20a", "1. Repeated infringements shall be subject to periodic penalty payments.", "FINES",
+       title="Periodic penalty payments", seq=21),
+    _c("w-cons", "21", NB_FINES, "FINES", title="Fines on notified bodies", seq=22),
+    _c("w-cons", "40", FINAL, "FINAL PROVISIONS", title="Entry into force and application", seq=40),
+]
+
+
+def test_article_units_number_a_consolidation_by_the_titles_another_version_numbers():
+    units = article_units(ORIGINAL + CONSOLIDATED)
+    assert units["7"] == {("chapter", "2")}
+    assert units["20a"] == {("chapter", "4")}  # only the consolidation has it: numbered through "FINES"
+    assert article_units(CONSOLIDATED)["20a"] == set()  # no version numbers it: nothing is guessed
+
+
+class Law:
+    """The consolidation is the text in force; the structure comes from every version."""
+
+    def __init__(self):
+        self.chunks = CONSOLIDATED
+
+    def law_chunks(self, law_id, language=None):
+        return [c for c in self.chunks if c.law_id == law_id]
+
+    def law_structure(self, law_id):
+        return article_units(ORIGINAL + CONSOLIDATED)
+
+    def search(self, question, scope, k=6, doc_ids=None):
+        return []
+
+
+def _ask(question, *articles):
+    by = {c.article: c for c in CONSOLIDATED}
+    hits = [Hit(by[a], score=1.0 - i / 10) for i, a in enumerate(articles)]
+    scope = Scope(law_ids=["widget"], jurisdictions=["XX"], aspects=find_aspects(question), as_of="2030-01-01")
+    return compose(question, scope, hits, retriever=Law()).text
+
+
+@pytest.mark.parametrize("question,articles,date,not_date", [
+    # the ban sits in Chapter II: "(a) Chapters I and II ..." gives its date
+    ("From when is it prohibited to sell toxic widgets?", ("7", "40"), "1 March 2029", "1 September 2030"),
+    # Art. 20a is only in the consolidation; its chapter number comes from the original's "Chapter IV Fines"
+    ("When do the periodic penalty payments start to apply?", ("20a", "40"), "1 September 2030", "1 March 2029"),
+])
+def test_a_when_question_about_part_of_a_law_leads_with_that_part_s_date(question, articles, date, not_date):
+    text = _ask(question, *articles)
+    lead = text.splitlines()[0]
+    assert lead.startswith(date), text
+    assert not_date not in lead
+    assert "Art. 40" in lead  # the date is cited to the final provision that states it
+
+
+def test_a_part_the_clause_excepts_takes_the_general_date():
+    text = _ask("Since when can notified bodies be fined for false certificates?", "21", "40")
+    lead = text.splitlines()[0]
+    assert lead.startswith("1 March 2031"), text  # "(b) Chapter IV ..., with the exception of Article 21"
+    assert "1 September 2030" not in lead
+
+
+def test_a_when_question_about_the_whole_law_leads_with_its_general_date():
+    text = _ask("When does the Widget Safety Regulation apply?", "40")
+    assert text.splitlines()[0].startswith("1 March 2031"), text
