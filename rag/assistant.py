@@ -15,7 +15,8 @@ from dataclasses import replace
 from rag.core.citations import short_title
 from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
-from rag.core.types import Answer, Hit, Scope
+from rag.core.types import Answer, Chunk, Hit, Scope
+from rag.retrieve.protocol import Retriever
 from rag.understand.conversation import bounded_history
 
 _TOKEN_RE = re.compile(r"\S+\s*|\s+")
@@ -51,17 +52,30 @@ class _View:
     provisions, translations, lists) stay inside the user's chosen documents and the law as in force on the
     answer's date (``current``: rag/index/versions.py ``Versions.predicate``)."""
 
-    def __init__(self, retriever, doc_ids: list[str] | None, current, as_of: str, history: bool):
+    def __init__(self, retriever: Retriever, doc_ids: list[str] | None, current, as_of: str, history: bool):
         self._r, self._docs, self._current = retriever, set(doc_ids or []), current
         self._as_of, self._history = as_of, history
 
-    def law_chunks(self, law_id: str, language: str | None = None):
-        return [c for c in self._r.law_chunks(law_id, language)
-                if (not self._docs or c.doc_id in self._docs) and self._current(c)]
+    def _visible(self, chunks: list[Chunk]) -> list[Chunk]:
+        return [c for c in chunks if (not self._docs or c.doc_id in self._docs) and self._current(c)]
 
-    def search(self, question: str, scope: Scope, k: int | None = None, doc_ids=None):
+    def law_chunks(self, law_id: str, language: str | None = None) -> list[Chunk]:
+        return self._visible(self._r.law_chunks(law_id, language))
+
+    def lookup(self, law_id: str, article: str, paragraph: str | None = None) -> list[Chunk]:
+        return self._visible(self._r.lookup(law_id, article, paragraph))
+
+    def search(self, question: str, scope: Scope | None = None, k: int | None = None,
+               doc_ids: list[str] | None = None) -> list[Hit]:
+        scope = scope or Scope()
         scope = replace(scope, as_of=scope.as_of or self._as_of, history=scope.history or self._history)
         return self._r.search(question, scope, k=k, doc_ids=sorted(self._docs) if self._docs else doc_ids)
+
+    def versions(self):
+        return self._r.versions()
+
+    def translated(self, question: str, lang: str, law_ids: list[str], jurisdictions: list[str]) -> list[str]:
+        return self._r.translated(question, lang, law_ids, jurisdictions)
 
 
 class Assistant:
@@ -72,7 +86,8 @@ class Assistant:
     --help, the Streamlit page and tests that never ask stay fast.
     """
 
-    def __init__(self, settings: Settings | None = None, *, store=None, retriever=None, catalog=None):
+    def __init__(self, settings: Settings | None = None, *, store=None, retriever: Retriever | None = None,
+                 catalog=None):
         self.settings = settings or Settings.from_env()
         self._store = store
         self._retriever = retriever
@@ -95,7 +110,7 @@ class Assistant:
         return self._store
 
     @property
-    def retriever(self):
+    def retriever(self) -> Retriever:
         if self._retriever is None:
             from rag.retrieve.hybrid import HybridRetriever
 
@@ -179,11 +194,10 @@ class Assistant:
         scope = understand(question, history, catalog=self.catalog_for(docs), indexed_law_ids=indexed,
                            jurisdictions=list(jurisdictions) if jurisdictions else None,
                            law_ids=list(law_ids) if law_ids else None)
-        if hasattr(self.retriever, "translated"):
-            # The question's words in the other language, when a law in scope has none in its language (not
-            # the names of laws and places: scope already says which).
-            words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
-            scope.translated = self.retriever.translated(words, scope.language, scope.law_ids, scope.jurisdictions)
+        # The question's words in the other language, when a law in scope has none in its language (not
+        # the names of laws and places: scope already says which).
+        words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
+        scope.translated = self.retriever.translated(words, scope.language, scope.law_ids, scope.jurisdictions)
         return scope
 
     def retrieve(self, question: str, scope: Scope, doc_ids=None) -> list[Hit]:
@@ -225,7 +239,7 @@ class Assistant:
         name = (llm or self.settings.llm or "offline").lower()
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
-            versions = self.retriever.versions() if hasattr(self.retriever, "versions") else None
+            versions = self.retriever.versions()
             retriever = _View(self.retriever, doc_ids, versions.predicate(as_of, scope.history), as_of,
                               scope.history) if versions is not None else self.retriever
             previous = next((str(t.get("content") or "") for t in reversed(history or [])
@@ -265,12 +279,12 @@ class Assistant:
     def _label_versions(self, ans: Answer, as_of: str) -> None:
         """Each citation says which version it quotes, whether that is official, since when it is in force
         (or that it is superseded), and links to the provision itself where the official site allows."""
-        if not hasattr(self.retriever, "versions"):
+        versions = self.retriever.versions()
+        if versions is None:  # a retriever that keeps no version data (test doubles)
             return
         from rag.core.citations import provision_link
         from rag.core.dates import long_date
 
-        versions = self.retriever.versions()
         for c in ans.citations:
             st = versions.status(c.doc_id, c.unit_kind, c.article, as_of)
             c.status, c.version = st.state, st.note or c.version

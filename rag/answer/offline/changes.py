@@ -14,6 +14,7 @@ from rag.core.citations import CitationBook, Quote, provision_ref, sentence_span
 from rag.core.dates import long_date
 from rag.core.types import Answer, Chunk, Scope
 from rag.index.versions import Versions
+from rag.retrieve.protocol import Retriever
 
 MAX_CHANGES = 4
 
@@ -22,10 +23,10 @@ def _sentences(chunks: list[Chunk]) -> list[Quote]:
     return [Quote(c, a, b) for c in sorted(chunks, key=lambda c: c.seq) for a, b in sentence_spans(c.body)]
 
 
-def version_changes(scope: Scope, retriever, versions: Versions, as_of: str) -> Answer | None:
+def version_changes(scope: Scope, retriever: Retriever, versions: Versions, as_of: str) -> Answer | None:
     """The changed sentences of the named provision between its current and its previous version; None when
     the question does not name one provision of one law, or no two versions word it differently."""
-    if not scope.history or len(scope.law_ids) != 1 or len(scope.articles) != 1 or not hasattr(retriever, "lookup"):
+    if not scope.history or len(scope.law_ids) != 1 or len(scope.articles) != 1:
         return None
     chunks = retriever.lookup(scope.law_ids[0], scope.articles[0])
     by_doc: dict[str, list[Chunk]] = {}

@@ -37,6 +37,7 @@ from rag.core.citations import CitationBook, Quote, label, law_name, provision_r
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
+from rag.retrieve.protocol import Retriever
 from rag.retrieve.rerank import CachingJudge
 from rag.understand.lexicon import asked_aspects, aspect_regex, language_of, templates, terms
 from rag.understand.scope import figure_regex
@@ -61,7 +62,7 @@ def _doc_rank(c: Chunk) -> tuple:
     return ({"law": 0, "translation": 1}.get(c.kind, 2), len(c.short_name))
 
 
-def _prefer_language(hits: list[Hit], lang: str, retriever=None) -> list[Hit]:
+def _prefer_language(hits: list[Hit], lang: str, retriever: Retriever | None = None) -> list[Hit]:
     """The hits in the question's language: a provision retrieved only in another language is
     replaced by the same provision of the law's text in the question's language, when indexed;
     then one hit per provision."""
@@ -69,7 +70,7 @@ def _prefer_language(hits: list[Hit], lang: str, retriever=None) -> list[Hit]:
     for h in hits:
         c = h.chunk
         alt: list[Chunk] = []
-        if c.language != lang and hasattr(retriever, "law_chunks"):
+        if c.language != lang and retriever is not None:
             alt = [x for x in retriever.law_chunks(c.law_id) if x.language == lang and x.article == c.article
                    and x.unit_kind == c.unit_kind and x.kind in STATUTE_KINDS]
             if alt:
@@ -95,7 +96,7 @@ def _refs(quotes: list[Quote], lang: str = "en") -> str:
         "引用した規定" if lang == "ja" else "the quoted provisions")
 
 
-def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=None,
+def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever: Retriever | None = None,
                  asked: set[str] | None = None) -> list[str]:
     """One line per source: sentences of the same provision are joined as its citation quotes them.
     A quoted lead-in of a list is followed by the list's other items, one line each."""
@@ -104,7 +105,7 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
         by_n[book.cite(q)] = None
     quote_of = {c.n: c.quote for c in book.citations}
     lines = {n: [t["quote"].format(quote=quote_of[n], n=n)] for n in by_n}
-    law_chunks = getattr(retriever, "law_chunks", None)
+    law_chunks = retriever.law_chunks if retriever is not None else None
     lead, items, more = list_items(quotes, law_chunks, asked) if law_chunks else (None, [], 0)
     if lead is not None:
         n = book.cite(lead)
@@ -175,7 +176,7 @@ class Turn:
     asked: str  # resolved against the history (follow-ups): finds the sentences
     scope: Scope
     lang: str
-    retriever: object
+    retriever: Retriever | None
     book: CitationBook
     names: dict[str, str]
     aspects: list[str]
@@ -241,7 +242,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
                                scope.translated) if extra else quotes
     if not quotes:
         return None
-    if "definitions" not in aspects and hasattr(retriever, "law_chunks"):
+    if "definitions" not in aspects and retriever is not None:
         # "What must providers do?" answered by point (l) of a list: its lead-in takes the point's place,
         # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
         # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
@@ -270,7 +271,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     return lines, claims
 
 
-def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever) -> dict[str, str]:
+def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever: Retriever | None) -> dict[str, str]:
     """law_id -> display name, from the law's own text (not a consolidation) in the answer language."""
     def pref(c: Chunk) -> tuple:  # the current text in the answer language, not "(as enacted)" or a consolidation
         return (c.language != lang, c.kind == "consolidation", c.kind not in STATUTE_KINDS, len(c.short_name))
@@ -280,7 +281,7 @@ def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever) -> dict
         if c.law_id not in best or pref(c) < pref(best[c.law_id]):
             best[c.law_id] = c
     for lid in law_ids:
-        if hasattr(retriever, "law_chunks"):
+        if retriever is not None:
             for c in retriever.law_chunks(lid)[:200]:
                 if lid not in best or pref(c) < pref(best[lid]):
                     best[lid] = c
@@ -306,8 +307,8 @@ def abstain(question: str, scope: Scope, indexed: dict[str, list[str]] | None, l
     return Answer(text="\n".join(lines), scope=scope, abstained=True, hits=list(hits or []))
 
 
-def _jurisdiction(law_id: str | None, retriever) -> str:
-    if not law_id or not hasattr(retriever, "law_chunks"):
+def _jurisdiction(law_id: str | None, retriever: Retriever | None) -> str:
+    if not law_id or retriever is None:
         return ""
     chunks = retriever.law_chunks(law_id)
     return chunks[0].jurisdiction if chunks else ""
@@ -364,7 +365,7 @@ def _without_instructions(hits: list[Hit]) -> tuple[list[Hit], list[str]]:
     return kept, notes
 
 
-def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
+def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retriever | None = None,
             indexed: dict[str, list[str]] | None = None, judge=None, weights: Weights | None = None,
             previous_answer: str = "") -> Answer:
     """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
@@ -396,7 +397,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     turn = Turn(question, asked, scope, lang, retriever, book, names, aspects, judge, weights or Weights(),
                 squashed(previous_answer) if previous_answer and scope.source == "history" else "")
     for law_id, jur, hs in groups:
-        if many and law_id and not hs and hasattr(retriever, "search"):
+        if many and law_id and not hs and retriever is not None:
             # A comparison whose retrieval was dominated by one law: search this law alone.
             sub = Scope(law_ids=[law_id], aspects=scope.aspects, language=scope.language, articles=scope.articles)
             hs, more = _without_instructions(_prefer_language(retriever.search(asked, sub, k=3), lang, retriever))

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from rag.core.citations import Quote, sentence_spans
 from rag.core.types import Hit
+from rag.retrieve.protocol import Retriever
 from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms
 
 STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
@@ -16,13 +17,13 @@ _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?:EUR|€|\$|USD|KRW|₩|¥)\s?\d[\d
                      r"(?:EUR|euros?|dollars|won|yen|円|원)", re.I)
 
 
-def _law_chunks(law_id: str, retriever) -> list:
-    if not hasattr(retriever, "law_chunks"):
+def _law_chunks(law_id: str, retriever: Retriever | None) -> list:
+    if retriever is None:
         return []
     return [c for c in retriever.law_chunks(law_id) if c.kind in STATUTE_KINDS]
 
 
-def absent_aspects(law_id: str, aspects: list[str], retriever) -> list[str]:
+def absent_aspects(law_id: str, aspects: list[str], retriever: Retriever | None) -> list[str]:
     """Asked aspects that the whole law (every chunk, every language) never mentions."""
     checkable = set(templates().get("absence", {}).get("aspects", []))
     asked = [a for a in aspects if a in checkable and aspect_regex(a)]
@@ -34,7 +35,7 @@ def absent_aspects(law_id: str, aspects: list[str], retriever) -> list[str]:
     return [a for a in asked if not any((rx := aspect_regex(a, c.language)) and rx.search(c.body) for c in chunks)]
 
 
-def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever) -> list[Quote]:
+def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever: Retriever | None) -> list[Quote]:
     """The law's provisions nearest to a missing aspect (e.g. guidance/advice for penalties); [] if none."""
     words = templates().get("absence", {}).get("closest", {}).get(aspect, [])
     rx = keyword_regex(tuple(words))
@@ -63,7 +64,7 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\u00a0\u202f,]", "", text).lower()
 
 
-def unsupported_figures(question: str, law_id: str, retriever) -> list[str]:
+def unsupported_figures(question: str, law_id: str, retriever: Retriever | None) -> list[str]:
     """Amounts/percentages the question states that appear nowhere in the law's text."""
     figures = [m.group(0).strip() for m in _FIGURE.finditer(question)]
     chunks = _law_chunks(law_id, retriever) if figures else []
@@ -73,7 +74,7 @@ def unsupported_figures(question: str, law_id: str, retriever) -> list[str]:
     return [f for f in figures if _squash(re.sub(r"[^\d.,%\s]", "", f)) not in text]
 
 
-def missing_articles(law_id: str, articles: list[str], retriever) -> list[str]:
+def missing_articles(law_id: str, articles: list[str], retriever: Retriever | None) -> list[str]:
     """Explicitly named articles the law does not have (a false premise, or a renumbered article)."""
     have = {c.article for c in _law_chunks(law_id, retriever)} if articles else set()
     if not have:
@@ -92,7 +93,7 @@ def _body_terms(body: str) -> frozenset[str]:
     return frozenset(terms(body))
 
 
-def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever, n: int = 3) -> list[Hit]:
+def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever: Retriever | None, n: int = 3) -> list[Hit]:
     """The law's chunks that use the asked aspects' keywords most (and share most words with the question)."""
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     chunks = _law_chunks(law_id, retriever) if rxs else []
