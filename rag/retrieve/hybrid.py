@@ -41,6 +41,8 @@ _QUOTED = 5  # the offline answerer quotes from this many top hits (rag/answer/o
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
 
 
+# A memo on chunk bodies (the package's aspects.toml patterns, rag/core/resources.py DEFAULT): the
+# definition check scans every chunk of a law per question, and bodies repeat across questions.
 @lru_cache(maxsize=100_000)
 def _defines(body: str) -> tuple[str, ...]:
     return tuple(defined_terms(body))
@@ -399,7 +401,7 @@ class HybridRetriever:
         return cls(hybrid=self, scope=scope, k=k or self.settings.top_k)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # a class built once, not data: nothing to key
 def _langchain_class():
     # Imported on first use: langchain_core + pydantic cost time that plain searches don't need.
     from typing import Any

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from rag.core.numerals import cjk_to_int
-from rag.core.settings import PACKAGE_DATA
+from rag.core.resources import DEFAULT, Resources
 from rag.core.text import detect_language
 from rag.core.types import Scope
 from rag.understand.catalog import LawCatalog
 from rag.understand.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
-
-_DATA = PACKAGE_DATA
 
 _COMPARE = re.compile(r"\bcompar|\bvs\.?(?![a-z])|\bversus\b|\bdifferen|\bdiffer\b|\bboth\b|比較|違い|異な|비교|차이|区别|对比|比较",
                       re.I)
@@ -72,16 +69,17 @@ def find_articles(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def aspect_lexicon() -> dict[str, list[str]]:
+# The caches below derive from aspects.toml: each is keyed by the Resources it was read from.
+@lru_cache(maxsize=4)
+def aspect_lexicon(res: Resources = DEFAULT) -> dict[str, list[str]]:
     return {name: [w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])]
-            for name, entry in _aspect_table().items() if isinstance(entry, dict)}
+            for name, entry in aspect_table(res).items() if isinstance(entry, dict)}
 
 
-@lru_cache(maxsize=32)
-def _aspect_rx(aspect: str) -> re.Pattern | None:
+@lru_cache(maxsize=64)
+def _aspect_rx(aspect: str, res: Resources = DEFAULT) -> re.Pattern | None:
     parts = []
-    for w in sorted(set(aspect_lexicon().get(aspect, [])), key=len, reverse=True):
+    for w in sorted(set(aspect_lexicon(res).get(aspect, [])), key=len, reverse=True):
         esc = re.escape(w)
         parts.append(rf"(?<![a-z]){esc}" if re.match(r"[A-Za-z]", w) else esc)
     return re.compile("|".join(parts), re.I) if parts else None
@@ -90,15 +88,15 @@ def _aspect_rx(aspect: str) -> re.Pattern | None:
 _DEFINE_Q = re.compile(r"\bwhat (?:is|are|counts as)\s+(?:an?\s+|the\s+)?['\"‘“「]|「[^」]+」とは", re.I)
 
 
-@lru_cache(maxsize=1)
-def _keyword_vocab() -> tuple[str, ...]:
-    return tuple(sorted({w.lower() for ws in aspect_lexicon().values() for w in ws if w.isascii() and w.isalpha()}))
+@lru_cache(maxsize=4)
+def _keyword_vocab(res: Resources = DEFAULT) -> tuple[str, ...]:
+    return tuple(sorted({w.lower() for ws in aspect_lexicon(res).values() for w in ws if w.isascii() and w.isalpha()}))
 
 
-def _fix_typos(text: str) -> str:
+def _fix_typos(text: str, res: Resources = DEFAULT) -> str:
     """Misspelt aspect keywords spelt right ("definiton" -> "definition", "penalites" -> "penalties"):
     staff type fast. Only words of 6+ letters that are not keywords themselves, and only close matches."""
-    vocab = _keyword_vocab()
+    vocab = _keyword_vocab(res)
 
     def fix(m: re.Match) -> str:
         w = m.group(0)
@@ -110,75 +108,75 @@ def _fix_typos(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _words_rx(table: str, name: str = "") -> re.Pattern | None:
+def _words_rx(table: str, name: str = "", res: Resources = DEFAULT) -> re.Pattern | None:
     """One regex of the words of a table of aspects.toml (``[history]``, ``[asking.dates]``)."""
-    entry = _aspect_file().get(table, {})
+    entry = _aspect_file(res).get(table, {})
     entry = entry.get(name, {}) if name else entry
     words = sorted({w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])}, key=len, reverse=True)
     parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w) for w in words]
     return re.compile("|".join(parts), re.I) if parts else None
 
 
-def asks_history(text: str) -> bool:
+def asks_history(text: str, res: Resources = DEFAULT) -> bool:
     """Whether the question is about an earlier version ("as originally enacted", "before the amendment")."""
-    rx = _words_rx("history")
+    rx = _words_rx("history", res=res)
     return bool(rx and rx.search(text or ""))
 
 
-def find_aspects(text: str) -> list[str]:
+def find_aspects(text: str, res: Resources = DEFAULT) -> list[str]:
     """Aspects whose keywords the text uses (or that it asks about in the words of [asking]), in
     aspects.toml order."""
-    text = _fix_typos(text)
-    asking = _aspect_file().get("asking", {})
-    found = [a for a in aspect_lexicon() if ((rx := _aspect_rx(a)) and rx.search(text))
-             or (a in asking and (arx := _words_rx("asking", a)) and arx.search(text))]
+    text = _fix_typos(text, res)
+    asking = _aspect_file(res).get("asking", {})
+    found = [a for a in aspect_lexicon(res) if ((rx := _aspect_rx(a, res)) and rx.search(text))
+             or (a in asking and (arx := _words_rx("asking", a, res)) and arx.search(text))]
     if _DEFINE_Q.search(text) and "definitions" not in found:
         found.insert(0, "definitions")  # "What is 'personal data'?"
     return found
 
 
-def aspect_keywords(aspect: str, language: str | None = None) -> list[str]:
-    entry = _aspect_table().get(aspect, {})
+def aspect_keywords(aspect: str, language: str | None = None, res: Resources = DEFAULT) -> list[str]:
+    entry = aspect_table(res).get(aspect, {})
     if language:
         return list(entry.get(language, []))
     return [w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])]
 
 
-@lru_cache(maxsize=1)
-def _aspect_file() -> dict:
-    return tomllib.loads((_DATA / "aspects.toml").read_text(encoding="utf-8"))
+def _aspect_file(res: Resources = DEFAULT) -> dict:
+    return res.toml("aspects.toml")
 
 
-def _aspect_table() -> dict:
-    return _aspect_file().get("aspects", {})
+def aspect_table(res: Resources = DEFAULT) -> dict:
+    """aspect -> its entry of aspects.toml [aspects] (keywords per language, label)."""
+    return _aspect_file(res).get("aspects", {})
 
 
-@cache
-def figure_regex(aspect: str) -> re.Pattern | None:
+@lru_cache(maxsize=64)
+def figure_regex(aspect: str, res: Resources = DEFAULT) -> re.Pattern | None:
     """Figures that answer ``aspect`` (aspects.toml [figures]): amounts for penalties, dates for dates."""
-    pat = _aspect_file().get("figures", {}).get(aspect)
+    pat = _aspect_file(res).get("figures", {}).get(aspect)
     return re.compile(pat, re.I) if pat else None
 
 
-@lru_cache(maxsize=1)
-def _defining_rx() -> list[re.Pattern]:
-    return [re.compile(p) for p in _aspect_file().get("defined_term", {}).get("patterns", [])]
+@lru_cache(maxsize=4)
+def _defining_rx(res: Resources = DEFAULT) -> list[re.Pattern]:
+    return [re.compile(p) for p in _aspect_file(res).get("defined_term", {}).get("patterns", [])]
 
 
-def defined_terms(sentence: str) -> list[str]:
+def defined_terms(sentence: str, res: Resources = DEFAULT) -> list[str]:
     """Terms a sentence defines (aspects.toml [defined_term]): "‘deployer’ means ..." -> ["deployer"]."""
-    return [m.group("term") for rx in _defining_rx() for m in rx.finditer(sentence)]
+    return [m.group("term") for rx in _defining_rx(res) for m in rx.finditer(sentence)]
 
 
-def closest_words(aspect: str) -> list[str]:
+def closest_words(aspect: str, res: Resources = DEFAULT) -> list[str]:
     """Words of the provisions nearest to an aspect the law lacks (aspects.toml [closest])."""
-    return list(_aspect_file().get("closest", {}).get(aspect, []))
+    return list(_aspect_file(res).get("closest", {}).get(aspect, []))
 
 
-def synonym_words(text: str) -> list[str]:
+def synonym_words(text: str, res: Resources = DEFAULT) -> list[str]:
     """Statute wording for question words (aspects.toml [synonyms])."""
     low, out = text.lower(), []
-    for word, extra in _aspect_file().get("synonyms", {}).items():
+    for word, extra in _aspect_file(res).get("synonyms", {}).items():
         rx = rf"(?<![a-z]){re.escape(word)}(?![a-z])" if re.match(r"[a-z]", word) else re.escape(word)
         if re.search(rx, low):
             out += extra

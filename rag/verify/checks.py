@@ -23,14 +23,13 @@ that drifts too far from the source is exactly what a legal answer must avoid.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rag.core.settings import PACKAGE_DATA
+from rag.core.resources import DEFAULT, Resources
 from rag.verify.claims import (
     CJK_RE,
     LIST_PREFIX_RE,
@@ -41,8 +40,6 @@ from rag.verify.claims import (
     numbers,
     split_sentences,
 )
-
-_DATA = PACKAGE_DATA
 
 # "Article 63" must be an article 63 of the passage, not a 63 found elsewhere in it ("Act No. 63").
 _REF_RE = re.compile(r"\b(article|section|paragraph|no)s?\.?\s+(\d+(?:-\d+)?)\b")
@@ -73,11 +70,9 @@ class Verdict:
         return [str(f) for f in self.flags]
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict:
-    # Loaded once on first use; the files are small data, not logic.
-    data = tomllib.loads((_DATA / "verify.toml").read_text(encoding="utf-8"))
-    inj = tomllib.loads((_DATA / "injection.toml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)  # compiled once per Resources (data directory)
+def _lexicon(res: Resources = DEFAULT) -> dict:
+    data, inj = res.toml("verify.toml"), res.toml("injection.toml")
     return {
         "threshold": float(data.get("support_threshold", 0.6)),
         "attribute_threshold": float(data.get("attribute_threshold", 0.85)),

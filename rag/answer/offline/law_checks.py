@@ -88,7 +88,7 @@ def _distinct_matches(body: str, rx: re.Pattern) -> int:
     return len({m.group(0).lower() for m in rx.finditer(body)})
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=50_000)  # a memo on chunk bodies (terms() of the package's stopwords), no data file
 def _body_terms(body: str) -> frozenset[str]:
     return frozenset(terms(body))
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from rag.core.citations import LIST_ITEM_CHARS, Quote, squashed
 from rag.core.numerals import cjk_to_int, roman_to_int
+from rag.core.resources import DEFAULT, Resources
 from rag.understand.lexicon import synonym_terms, templates, terms
 from rag.understand.scope import defined_terms
 
@@ -60,10 +61,10 @@ def first_item_style(line: str) -> str | None:
     return next((s for s in _STYLES if position(line, s) == 1), None)
 
 
-@lru_cache(maxsize=1)
-def _following_rx() -> re.Pattern:
+@lru_cache(maxsize=4)  # keyed by the Resources
+def _following_rx(res: Resources = DEFAULT) -> re.Pattern:
     """Lead-ins without a colon ("次に掲げる…", "the following items"): templates.toml [lexicon] list_lead_ins."""
-    return re.compile("|".join(templates().get("lexicon", {}).get("list_lead_ins", [])) or r"(?!)")
+    return re.compile("|".join(templates(res).get("lexicon", {}).get("list_lead_ins", [])) or r"(?!)")
 
 
 def is_lead_in(text: str) -> bool:
