@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from rag.core.settings import Settings
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.retrieve.protocol import Retriever
 from rag.understand.conversation import bounded_history
+
+log = logging.getLogger(__name__)
 
 _TOKEN_RE = re.compile(r"\S+\s*|\s+")
 _WORDS_PER_TOKEN = 4
@@ -239,6 +242,7 @@ class Assistant:
         name = (llm or self.settings.llm or "offline").lower()
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
+            log.info("answer path: offline (%s)", "answerer" if name == "offline" else f"out of corpus, not {name}")
             versions = self.retriever.versions()
             retriever = _View(self.retriever, doc_ids, versions.predicate(as_of, scope.history), as_of,
                               scope.history) if versions is not None else self.retriever
@@ -250,6 +254,7 @@ class Assistant:
 
                 # "What did the amendment change in Art. 50?": the differing sentences of both versions
                 ans = version_changes(scope, self.retriever, versions, as_of)
+                log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
             if ans is None:
                 ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
                               judge=self.judge, weights=self.weights, previous_answer=previous)
@@ -257,10 +262,12 @@ class Assistant:
             for piece in word_groups(ans.text):
                 yield "token", piece
         elif not hits:
+            log.info("answer path: nothing retrieved for the %s answerer: abstain", name)
             ans = abstain(question, scope, self.indexed_laws(docs), language_of(question, scope))
             for piece in word_groups(ans.text):
                 yield "token", piece
         else:
+            log.info("answer path: the %s answerer over %d passages", name, len(hits))
             ans = None
             for kind, value in self._llm(name).stream(question, scope, hits, history):
                 if kind == "answer":

@@ -331,12 +331,16 @@ class HybridRetriever:
                 fused[cid] *= w.closest_provision_boost  # the law lacks the aspect: its nearest provisions
 
         order = sorted(fused, key=lambda cid: -fused[cid])
+        log.debug("%d candidates (bm25 %d, dense %d) for laws %s; top after fusion: %s", len(order), len(bm),
+                  len(dense), law_ids or jurs or "all", [(cid, round(fused[cid], 4)) for cid in order[:5]])
         if rerank:
             order = self._rerank(question, lang, order, by_id, ranks)
         hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order],
                       w.twin_jaccard)
         hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
-        return self._with_original(hits, k, allow) if twins else hits
+        hits = self._with_original(hits, k, allow) if twins else hits
+        log.debug("top %d hits: %s", len(hits), [h.chunk.chunk_id for h in hits])
+        return hits
 
     def _rerank(self, question: str, lang: str, order: list[str], by_id: dict, ranks: dict) -> list[str]:
         """The first candidates re-ranked by fusing their rank with the cross-encoder's (weights.toml);
@@ -373,6 +377,8 @@ class HybridRetriever:
         # Placed just before the answerer's cut-off (it quotes from the first _QUOTED hits), not after the
         # top one: near-identical provisions that rank 2nd and 3rd (AI Act Arts. 99, 100, 101) keep their places.
         extra = [Hit(chunk=c, score=hits[-1].score, ranks={"figures": 0}) for c in sibs[:3]]
+        if extra:
+            log.debug("paragraphs of %s stating the figures added: %s", top.chunk_id, [c.chunk_id for c in sibs[:3]])
         keep = max(1, min(k, _QUOTED) - len(extra))
         return (hits[:keep] + extra + hits[keep:])[:k]
 

@@ -10,6 +10,7 @@ resolved against the chat history by rag/understand/conversation.py.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from functools import lru_cache
 
@@ -19,6 +20,8 @@ from rag.core.text import detect_language
 from rag.core.types import Scope
 from rag.understand.catalog import LawCatalog
 from rag.understand.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
+
+log = logging.getLogger(__name__)
 
 _COMPARE = re.compile(r"\bcompar|\bvs\.?(?![a-z])|\bversus\b|\bdifferen|\bdiffer\b|\bboth\b|比較|違い|異な|비교|차이|区别|对比|比较",
                       re.I)
@@ -298,4 +301,7 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"
+    log.info("scope (from %s): laws=%s jurisdictions=%s aspects=%s articles=%s language=%s%s%s%s", scope.source,
+             laws, jurs, scope.aspects, scope.articles, scope.language, " comparison" if scope.comparison else "",
+             " survey" if scope.survey else "", f" not indexed={scope.unknown_laws}" if scope.unknown_laws else "")
     return scope

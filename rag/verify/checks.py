@@ -22,6 +22,7 @@ that drifts too far from the source is exactly what a legal answer must avoid.
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -40,6 +41,8 @@ from rag.verify.claims import (
     numbers,
     split_sentences,
 )
+
+log = logging.getLogger(__name__)
 
 # "Article 63" must be an article 63 of the passage, not a 63 found elsewhere in it ("Act No. 63").
 _REF_RE = re.compile(r"\b(article|section|paragraph|no)s?\.?\s+(\d+(?:-\d+)?)\b")
@@ -200,6 +203,8 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
         kept.append(piece)
         said_no_answer = said_no_answer or no_answer
         cited.extend(n for n in good if n not in cited)
+    for f in flags:
+        log.info("verifier: %s", f)
     text = re.sub(r"[ \t]+\n", "\n", "".join(kept)).strip()
     return Verdict(clean_text=text, flags=flags, cited=cited, kept=sum(1 for k in kept if k.strip()),
                    no_answer=said_no_answer, notes=notes)

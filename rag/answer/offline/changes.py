@@ -9,12 +9,15 @@ sentence only the newer text has is "added", one only the older text has "remove
 from __future__ import annotations
 
 import difflib
+import logging
 
 from rag.core.citations import CitationBook, Quote, provision_ref, sentence_spans, squashed
 from rag.core.dates import long_date
 from rag.core.types import Answer, Chunk, Scope
 from rag.index.versions import Versions
 from rag.retrieve.protocol import Retriever
+
+log = logging.getLogger(__name__)
 
 MAX_CHANGES = 4
 
@@ -44,6 +47,7 @@ def version_changes(scope: Scope, retriever: Retriever, versions: Versions, as_o
     if not pairs:
         return None
     new, old = pairs[0]
+    log.debug("versions compared for %s: %s (new) and %s (old)", scope.articles[0], new[0].doc_id, old[0].doc_id)
     a, b = _sentences(old), _sentences(new)
     matcher = difflib.SequenceMatcher(a=[squashed(q.text) for q in a], b=[squashed(q.text) for q in b],
                                       autojunk=False)

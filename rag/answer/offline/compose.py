@@ -207,6 +207,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     if law_id:
         missing = absent_aspects(law_id, aspects, retriever)
         if missing:
+            log.info("%s never mentions %s: absence answer with the closest provisions", law_id, missing)
             law = names.get(law_id) or law_id
             lines = []
             for a in missing:
@@ -234,10 +235,12 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         quotes = (fresh or quotes)[:limit]
     if not quotes and law_id and len(scope.law_ids) == 1 and missing_articles(law_id, scope.articles, retriever):
         arts = missing_articles(law_id, scope.articles, retriever)
+        log.info("%s has no article %s: said so, nothing quoted", law_id, arts)
         return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts], False
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, question, lang, retriever)
+        log.info("quotes of %s do not mention %s: %d provisions on it looked up", law_id, aspects, len(extra))
         quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current,
                                scope.translated) if extra else quotes
     if not quotes:
@@ -376,6 +379,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
     aspects = asked_aspects(question, scope)  # ...but only this question (and the scope) says what is asked
     hits, untrusted = _without_instructions(hits)
     if scope.unknown_laws and not scope.law_ids:
+        log.info("answer path: out of corpus (%s)", scope.unknown_laws)
         ans = abstain(question, scope, indexed, lang, hits)
         ans.timings = {"compose": time.perf_counter() - t0}
         ans.flagged += untrusted
@@ -415,6 +419,8 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
         # "Compare the EU AI Act and Brazil's AI bill": answer for what is indexed, say what is not.
         note = templates()[lang]["out_of_corpus_named"].format(what=", ".join(scope.unknown_laws))
         sections.insert(0, ("", [note], True))
+    log.info("answer path: %s", "no section answered (abstain)" if not any(ok for _, _, ok in sections)
+             else "one section" if len(sections) == 1 else f"comparison of {len(sections)} sections")
     if not any(ok for _, _, ok in sections):
         if scope.law_ids and sections:  # the named law is indexed but nothing in it matches
             ans = Answer(text="\n".join(lines[0] for _, lines, _ in sections), scope=scope, abstained=True,

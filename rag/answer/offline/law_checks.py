@@ -4,6 +4,7 @@ a figure the question assumes that appears nowhere in it; and the provisions clo
 missing aspect or holding a present one that retrieval missed."""
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -11,6 +12,8 @@ from rag.core.citations import Quote, sentence_spans
 from rag.core.types import Hit
 from rag.retrieve.protocol import Retriever
 from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms
+
+log = logging.getLogger(__name__)
 
 STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?:EUR|€|\$|USD|KRW|₩|¥)\s?\d[\d,.\s]*\d|\d[\d,.]*\s?(?:million|billion)?\s?"
@@ -31,6 +34,7 @@ def absent_aspects(law_id: str, aspects: list[str], retriever: Retriever | None)
         return []
     chunks = _law_chunks(law_id, retriever)
     if not chunks:
+        log.debug("%s: nothing indexed, no absence claimed", law_id)
         return []  # nothing indexed: we cannot claim absence
     return [a for a in asked if not any((rx := aspect_regex(a, c.language)) and rx.search(c.body) for c in chunks)]
 
@@ -71,7 +75,10 @@ def unsupported_figures(question: str, law_id: str, retriever: Retriever | None)
     if not chunks:
         return []
     text = _squash(" ".join(c.body for c in chunks))
-    return [f for f in figures if _squash(re.sub(r"[^\d.,%\s]", "", f)) not in text]
+    absent = [f for f in figures if _squash(re.sub(r"[^\d.,%\s]", "", f)) not in text]
+    if absent:
+        log.info("figures the question states that %s never has: %s (a false premise)", law_id, absent)
+    return absent
 
 
 def missing_articles(law_id: str, articles: list[str], retriever: Retriever | None) -> list[str]:

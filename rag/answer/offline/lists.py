@@ -9,6 +9,7 @@ place. Items are cited to the lead-in's paragraph and quoted by their opening wo
 """
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -17,6 +18,8 @@ from rag.core.numerals import cjk_to_int, roman_to_int
 from rag.core.resources import DEFAULT, Resources
 from rag.understand.lexicon import synonym_terms, templates, terms
 from rag.understand.scope import defined_terms
+
+log = logging.getLogger(__name__)
 
 MAX_LIST_ITEMS = 12
 _KANJI = "一二三四五六七八九十"
@@ -134,6 +137,8 @@ def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
             article = squashed("".join(c.body for c in _same_article(chunks, lead.chunk)))
             rest = [o for o in quotes[:i] + quotes[i + 1:]
                     if not (o.chunk.article == lead.chunk.article and squashed(o.text) in article)]
+            log.debug("quoted item of %s replaced by its list's lead-in (%d other quotes of the list dropped)",
+                      lead.chunk.chunk_id, len(quotes) - 1 - len(rest))
             return rest[:i] + [lead] + rest[i:]
     return quotes
 
