@@ -225,6 +225,60 @@ def _switch(prev: Parsed, own: Parsed, catalog: LawCatalog) -> tuple[list[str], 
     return laws, missing
 
 
+def _follow_up(q: str, history: list[dict] | None, own: Parsed, prev: Parsed, scope: Scope, catalog: LawCatalog,
+               laws: list[str], jurs: list[str]) -> tuple[list[str], list[str]]:
+    """The laws and jurisdictions of a question read with the earlier turn (``prev``), when it is a follow-up;
+    ``scope`` gets the earlier aspects, the resolved question and source "history". Else ``laws, jurs``."""
+    if not own.names_something:
+        # "Who chairs it?", "それの罰則は？": everything comes from the earlier turn.
+        laws, jurs = list(prev.law_ids), list(prev.jurisdictions)
+        scope.unknown_laws = list(prev.unknown_laws)
+        scope.aspects = scope.aspects or list(prev.aspects)
+        scope.articles = scope.articles or ([] if own.aspects else list(prev.articles))
+    elif own.explicit_laws and _COMPARE.search(q) and prev.law_ids and not set(own.law_ids) & set(prev.law_ids):
+        # "Compare that with the EU AI Act's fines": the earlier law(s) and topic beside the newly named one.
+        laws = list(dict.fromkeys(prev.law_ids + own.law_ids))
+        jurs = list(dict.fromkeys(prev.jurisdictions + own.jurisdictions))
+        scope.aspects = scope.aspects or list(prev.aspects)
+    elif own.jurisdictions and not own.explicit_laws and not own.unknown_laws \
+            and (looks_like_followup(q) or not own.law_ids):
+        # "What about Korea?" / "What about in the UK?": switch country, keep topic and aspect.
+        switched, missing = _switch(prev, own, catalog)
+        laws = switched or laws
+        scope.unknown_laws += missing if not switched else []
+        scope.aspects = scope.aspects or list(prev.aspects)
+    else:
+        return laws, jurs  # a question of its own
+    scope.resolved_question = resolve_text(q, history)
+    scope.source = "history"
+    return laws, jurs
+
+
+def _indexed_only(laws: list[str], indexed: set[str], scope: Scope, catalog: LawCatalog) -> list[str]:
+    """The indexed ones of ``laws``; the others are named in ``scope.unknown_laws``."""
+    found_jurs = {catalog.laws[x].jurisdiction for x in laws if x in indexed and x in catalog.laws}
+    for lid in [x for x in laws if x not in indexed]:
+        info = catalog.laws.get(lid)
+        if info and info.jurisdiction in found_jurs:
+            continue  # the same name matched an indexed document (an upload of that law): that one answers
+        scope.unknown_laws.append(info.short_name or lid if info else lid)
+    return [x for x in laws if x in indexed]
+
+
+def _in_jurisdictions(laws: list[str], jurs: list[str], own: Parsed, scope: Scope, catalog: LawCatalog,
+                      law_ids: list[str] | None, indexed_law_ids: list[str] | None) -> list[str]:
+    """``laws`` within the user's jurisdiction filter ``jurs`` (unless laws were chosen too)."""
+    if law_ids:
+        return laws
+    laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs]
+    if not laws and not scope.unknown_laws:
+        # "the AI law" with the JP filter on is Japan's AI law, as "the Japanese AI law" would be.
+        for jur in jurs:
+            found = next((f for t in own.topics if (f := catalog.default_laws(jur, t))), [])
+            laws += [x for x in found if indexed_law_ids is None or x in indexed_law_ids]
+    return laws
+
+
 def understand(question: str, history: list[dict] | None = None, *, catalog: LawCatalog | None = None,
                indexed_law_ids: list[str] | None = None, jurisdictions: list[str] | None = None,
                law_ids: list[str] | None = None) -> Scope:
@@ -234,57 +288,18 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     scope = Scope(language=detect_language(q), articles=own.articles, aspects=list(own.aspects),
                   unknown_laws=list(own.unknown_laws), resolved_question=q, source="question")
     laws, jurs = list(own.law_ids), list(own.jurisdictions)
-
     prev = previous_scope(history, lambda t: analyse(t, catalog)) if history else None
-    if prev is not None and not own.names_something:
-        # "Who chairs it?", "それの罰則は？": everything comes from the earlier turn.
-        laws, jurs = list(prev.law_ids), list(prev.jurisdictions)
-        scope.unknown_laws = list(prev.unknown_laws)
-        scope.aspects = scope.aspects or list(prev.aspects)
-        scope.articles = scope.articles or ([] if own.aspects else list(prev.articles))
-        scope.resolved_question = resolve_text(q, history)
-        scope.source = "history"
-    elif prev is not None and own.explicit_laws and _COMPARE.search(q) and prev.law_ids \
-            and not set(own.law_ids) & set(prev.law_ids):
-        # "Compare that with the EU AI Act's fines": the earlier law(s) and topic beside the newly named one.
-        laws = list(dict.fromkeys(prev.law_ids + own.law_ids))
-        jurs = list(dict.fromkeys(prev.jurisdictions + own.jurisdictions))
-        scope.aspects = scope.aspects or list(prev.aspects)
-        scope.resolved_question = resolve_text(q, history)
-        scope.source = "history"
-    elif prev is not None and own.jurisdictions and not own.explicit_laws and not own.unknown_laws \
-            and (looks_like_followup(q) or not own.law_ids):
-        # "What about Korea?" / "What about in the UK?": switch country, keep topic and aspect.
-        switched, missing = _switch(prev, own, catalog)
-        laws = switched or laws
-        scope.unknown_laws += missing if not switched else []
-        scope.aspects = scope.aspects or list(prev.aspects)
-        scope.resolved_question = resolve_text(q, history)
-        scope.source = "history"
-
+    if prev is not None:
+        laws, jurs = _follow_up(q, history, own, prev, scope, catalog, laws, jurs)
     if indexed_law_ids is not None:
-        indexed = set(indexed_law_ids)
-        found_jurs = {catalog.laws[x].jurisdiction for x in laws if x in indexed and x in catalog.laws}
-        for lid in [x for x in laws if x not in indexed]:
-            info = catalog.laws.get(lid)
-            if info and info.jurisdiction in found_jurs:
-                continue  # the same name matched an indexed document (an upload of that law): that one answers
-            scope.unknown_laws.append(info.short_name or lid if info else lid)
-        laws = [x for x in laws if x in indexed]
+        laws = _indexed_only(laws, set(indexed_law_ids), scope, catalog)
     if scope.unknown_laws and not own.explicit_laws:
         laws = []  # "the EU AI Liability Directive": not the EU AI Act, even though both say "EU" and "AI"
-
     if law_ids:
         laws, scope.source = list(law_ids), "user filter"
     if jurisdictions:
         jurs, scope.source = list(jurisdictions), "user filter"
-        laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs] if not law_ids else laws
-        if not laws and not law_ids and not scope.unknown_laws:
-            # "the AI law" with the JP filter on is Japan's AI law, as "the Japanese AI law" would be.
-            for jur in jurs:
-                found = next((f for t in own.topics if (f := catalog.default_laws(jur, t))), [])
-                laws += [x for x in found if indexed_law_ids is None or x in indexed_law_ids]
-
+        laws = _in_jurisdictions(laws, jurs, own, scope, catalog, law_ids, indexed_law_ids)
     if not own.explicit_laws and not law_ids and jurs and (len(jurs) >= 2 or _SURVEY.search(q)) \
             and not scope.unknown_laws and indexed_law_ids is not None:
         # Which laws apply there: every indexed statute of each named jurisdiction, not one default law each.

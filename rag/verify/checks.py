@@ -123,6 +123,49 @@ def _same_jurisdiction(named: set[str], cited: set[str]) -> bool:
     return bool(named & widened)
 
 
+@dataclass
+class _Passages:
+    """The passages an answer may cite, as check() reads them."""
+
+    valid: set[int]  # the markers that name a retrieved passage
+    jur: dict[int, str]  # marker -> the passage's jurisdiction
+    kind: dict[int, str]  # marker -> law | translation | ... | user
+    official_in_scope: bool  # any passage is not a user's upload
+    clean: dict[int, str]  # marker -> normalised text without instruction-like sentences
+    raw: dict[int, str]  # marker -> normalised text
+
+
+def _passages(citations_by_n: Mapping[int, Any] | None, passages: Mapping[int, str] | Sequence[str]) -> _Passages:
+    texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
+    valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
+    jur = {n: _field_of(citations_by_n[n], "jurisdiction") for n in valid} if citations_by_n else {}
+    kind = {n: _field_of(citations_by_n[n], "kind", "law") for n in valid} if citations_by_n else {}
+    return _Passages(valid, jur, kind, any(k != "user" for k in kind.values()),
+                     {n: normalize(strip_injections(texts[n])) for n in valid}, {n: normalize(texts[n]) for n in valid})
+
+
+def _without_markers(piece: str, valid: set[int]) -> str:
+    """``piece`` keeping only the markers of retrieved passages (and no space left before its punctuation)."""
+    piece = MARKER_RE.sub(lambda m: "".join(f"[{n}]" for n in markers(m.group(0)) if n in valid), piece)
+    return re.sub(r"[ \t]+([.。,;])", r"\1", piece)
+
+
+def _unsupported(body: str, good: list[int], ps: _Passages, threshold: float) -> str:
+    """Why the cited passages ``good`` do not support the sentence ``body``; "" when they do."""
+    reason = _support_problem(body, good, ps.clean, ps.raw, threshold)
+    if reason:
+        return reason
+    named = _named_jurisdictions(body)
+    cited_j = {ps.jur[n] for n in good if ps.jur.get(n)}
+    if named and cited_j and not _same_jurisdiction(named, cited_j):
+        return (f"names {', '.join(sorted(named))} but cites passages from "
+                f"{', '.join(sorted(cited_j))} (jurisdictions mixed)")
+    if ps.official_in_scope and all(ps.kind.get(n) == "user" for n in good) and (named or _AS_LAW_RE.search(body)):
+        return (f"presents as the law what only the user's upload {', '.join(f'[{n}]' for n in good)} "
+                "says; the official texts retrieved do not say it")
+    return ""
+
+
 def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
           passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None,
           attribute: bool = True) -> Verdict:
@@ -135,13 +178,8 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     """
     lex = _lexicon()
     threshold = lex["threshold"] if threshold is None else threshold
-    texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
-    valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
-    jur = {n: _field_of(citations_by_n[n], "jurisdiction") for n in valid} if citations_by_n else {}
-    kind = {n: _field_of(citations_by_n[n], "kind", "law") for n in valid} if citations_by_n else {}
-    official_in_scope = any(k != "user" for k in kind.values())
-    clean = {n: normalize(strip_injections(texts[n])) for n in valid}
-    raw = {n: normalize(texts[n]) for n in valid}
+    ps = _passages(citations_by_n, passages)
+    valid, clean, raw = ps.valid, ps.clean, ps.raw
 
     kept: list[str] = []
     flags: list[Flag] = []
@@ -158,8 +196,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
         bad = [n for n in dict.fromkeys(ns) if n not in valid]
         body = normalize(LIST_PREFIX_RE.sub("", sentence))
         if bad:
-            piece = MARKER_RE.sub(lambda m: "".join(f"[{n}]" for n in markers(m.group(0)) if n in valid), piece)
-            piece = re.sub(r"[ \t]+([.。,;])", r"\1", piece)
+            piece = _without_markers(piece, valid)
             flags.append(Flag(sentence, f"cites {', '.join(f'[{n}]' for n in bad)}, which was not retrieved"
                                         + (" (marker removed)" if good else " (sentence removed)")))
             if not good:
@@ -186,17 +223,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
                 flags.append(Flag(sentence, "no citation"))
             continue
         # A "does not say" sentence needs no word overlap, but any number it states must be real.
-        reason = _support_problem(body, good, clean, raw, 0.0 if no_answer else threshold)
-        if not reason:
-            named = _named_jurisdictions(body)
-            cited_j = {jur[n] for n in good if jur.get(n)}
-            if named and cited_j and not _same_jurisdiction(named, cited_j):
-                reason = (f"names {', '.join(sorted(named))} but cites passages from "
-                          f"{', '.join(sorted(cited_j))} (jurisdictions mixed)")
-            elif official_in_scope and all(kind.get(n) == "user" for n in good) \
-                    and (named or _AS_LAW_RE.search(body)):
-                reason = (f"presents as the law what only the user's upload {', '.join(f'[{n}]' for n in good)} "
-                          "says; the official texts retrieved do not say it")
+        reason = _unsupported(body, good, ps, 0.0 if no_answer else threshold)
         if reason:
             flags.append(Flag(sentence, reason))
             continue

@@ -33,7 +33,7 @@ from rag.answer.offline.law_checks import (
 )
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
-from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, squashed
+from rag.core.citations import QUOTED_HITS, CitationBook, Quote, label, law_name, provision_ref, squashed
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
@@ -44,7 +44,7 @@ from rag.understand.scope import figure_regex
 from rag.verify.checks import injection_matches
 
 log = logging.getLogger(__name__)
-MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
+MAX_HITS = QUOTED_HITS  # sentences are taken from the top hits only: lower ranks are mostly noise
 MAX_QUOTES, MAX_QUOTES_SECTION = 4, 2
 
 
@@ -197,6 +197,49 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool:
     return ok
 
 
+def _absence(turn: Turn, law_id: str, hits: list[Hit]) -> list[str] | None:
+    """For asked aspects the law never mentions: lines saying so, then its closest provisions; else None."""
+    question, lang, retriever = turn.asked, turn.lang, turn.retriever
+    missing = absent_aspects(law_id, turn.aspects, retriever)
+    if not missing:
+        return None
+    log.info("%s never mentions %s: absence answer with the closest provisions", law_id, missing)
+    t = templates()[lang]
+    law = turn.names.get(law_id) or law_id
+    lines = []
+    for a in missing:
+        tpl = t.get("absence_by_aspect", {}).get(a, t["absence"])
+        lines.append(tpl.format(law=law, aspect=t["aspect_names"].get(a, a)))
+    quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
+        question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
+    if quotes:
+        lines.append(t["closest"].format(refs=_refs(quotes, lang)))
+        lines += _quote_lines(quotes, turn.book, t)
+    return lines
+
+
+def _first_quotes(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[Hit], list[Quote]]:
+    """The hits quoted from (the top ones, plus provisions on the asked aspect) and the sentences chosen;
+    a follow-up leaves out what the previous answer quoted."""
+    question, scope, aspects = turn.asked, turn.scope, turn.aspects
+    pool = hits[:MAX_HITS]
+    specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
+    if law_id and specific:
+        # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
+        have = {h.chunk.chunk_id for h in pool}
+        pool += [h for h in aspect_hits(law_id, specific, question, turn.lang, turn.retriever, n=2)
+                 if h.chunk.chunk_id not in have]
+    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles,
+                           turn.question, scope.translated)
+    if turn.said:
+        # A follow-up asking something new gets what the previous answer did not already quote.
+        fresh = [q for q in quotes if squashed(q.text) not in turn.said]
+        if fresh and len(fresh) < len(quotes):
+            log.info("follow-up: %d quotes of the previous answer left out", len(quotes) - len(fresh))
+        quotes = (fresh or quotes)[:limit]
+    return pool, quotes
+
+
 def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[str], bool] | None:
     """Lines answering for one law (or one jurisdiction when law_id is None), and whether their lead says the
     quotes answer the question (False for an absence, a missing article or a provision the judge finds does
@@ -204,35 +247,9 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     question, scope, lang, retriever = turn.asked, turn.scope, turn.lang, turn.retriever
     book, names, aspects, current = turn.book, turn.names, turn.aspects, turn.question
     t = templates()[lang]
-    if law_id:
-        missing = absent_aspects(law_id, aspects, retriever)
-        if missing:
-            log.info("%s never mentions %s: absence answer with the closest provisions", law_id, missing)
-            law = names.get(law_id) or law_id
-            lines = []
-            for a in missing:
-                tpl = t.get("absence_by_aspect", {}).get(a, t["absence"])
-                lines.append(tpl.format(law=law, aspect=t["aspect_names"].get(a, a)))
-            quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
-                question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
-            if quotes:
-                lines.append(t["closest"].format(refs=_refs(quotes, lang)))
-                lines += _quote_lines(quotes, book, t)
-            return lines, False
-    pool = hits[:MAX_HITS]
-    specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
-    if law_id and specific:
-        # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
-        have = {h.chunk.chunk_id for h in pool}
-        pool += [h for h in aspect_hits(law_id, specific, question, lang, retriever, n=2) if h.chunk.chunk_id not in have]
-    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles, current,
-                           scope.translated)
-    if turn.said:
-        # A follow-up asking something new gets what the previous answer did not already quote.
-        fresh = [q for q in quotes if squashed(q.text) not in turn.said]
-        if fresh and len(fresh) < len(quotes):
-            log.info("follow-up: %d quotes of the previous answer left out", len(quotes) - len(fresh))
-        quotes = (fresh or quotes)[:limit]
+    if law_id and (absence := _absence(turn, law_id, hits)):
+        return absence, False
+    pool, quotes = _first_quotes(turn, law_id, hits, limit)
     if not quotes and law_id and len(scope.law_ids) == 1 and missing_articles(law_id, scope.articles, retriever):
         arts = missing_articles(law_id, scope.articles, retriever)
         log.info("%s has no article %s: said so, nothing quoted", law_id, arts)
