@@ -29,6 +29,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     # Names as in rag/answer/llm/models.py (not imported here: it pulls in langchain at parse time).
     p.add_argument("--llm", default=None, choices=("offline", "openai", "ollama", "fake"),
                    help="answerer: offline (quotes only; default REGQA_LLM or offline), openai, ollama or fake")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log on stderr how the answer was reached: the scope understood, the candidates retrieved "
+                        "and ranked, which sentences were dropped and why, the answer path")
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="answer with the law as in force on DATE (YYYY-MM-DD; default REGQA_AS_OF or today): versions "
                         "adopted later are left out, superseded provisions quoted only when asked about")

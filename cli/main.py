@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 
@@ -50,12 +51,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def verbose_logging() -> None:
+    """The engine's decisions (rag.*, ingest.*: debug and up) on stderr; other libraries' warnings only
+    (Chroma, httpx and the model loaders are chatty at info)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
+    for name in ("rag", "ingest", "cli"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    if getattr(args, "verbose", False):
+        verbose_logging()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ingest.dates import apply_source_dates, source_dates
 from ingest.errors import IngestError
+from ingest.loaders.common import check_size
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
 from ingest.sources import distinct_id, title_from_heading
@@ -149,9 +150,9 @@ def _writable_error(e: Exception, settings: Settings) -> BackendUnavailable | No
     return None
 
 
-def _load(path: Path, meta: DocMeta) -> ParsedDocument:
+def _load(path: Path, meta: DocMeta, max_bytes: int) -> ParsedDocument:
     """Parse a file; the version dates its text states go into ``meta`` (ingest/dates.py)."""
-    doc = load_document(path, meta)
+    doc = load_document(path, meta, max_bytes)
     apply_source_dates(meta, source_dates(path, [u.text for u in doc.units]), path)
     return doc
 
@@ -230,10 +231,8 @@ class Indexer:
             try:
                 if meta.kind == "user" and meta.source_path:
                     self._keep_apart(meta, res, seen)
-                size = path.stat().st_size
-                if size > self.settings.max_file_mb * 2**20:  # checked before any loader reads it
-                    raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {self.settings.max_file_mb} MB;"
-                                            " raise REGQA_MAX_FILE_MB to allow it)")
+                max_bytes = self.settings.max_file_mb * 2**20
+                check_size(path, max_bytes)  # before the file is hashed or any loader reads it
                 fhash = version_hash(path, self.settings.max_chunk_chars)
                 live = self.store.document(meta.doc_id)
                 same_file = bool(live and live.get("file_hash") == fhash and not force)
@@ -241,7 +240,7 @@ class Indexer:
                     res.status, res.units, res.chunks = "unchanged", live.get("units") or {}, int(live.get("chunks", 0))
                     res.seconds = time.perf_counter() - t
                     continue
-                doc = _load(path, meta)
+                doc = _load(path, meta, max_bytes)
                 if meta.kind == "user":
                     title_from_heading(doc)
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)

@@ -16,7 +16,8 @@ from dataclasses import replace
 from rag.core.citations import short_title
 from rag.core.errors import BackendUnavailable, IndexNotReady, QuestionTooLong
 from rag.core.settings import Settings
-from rag.core.types import Answer, Hit, Scope
+from rag.core.types import Answer, Chunk, Hit, Scope
+from rag.retrieve.protocol import Retriever
 from rag.understand.conversation import bounded_history
 
 log = logging.getLogger(__name__)
@@ -54,21 +55,37 @@ class _View:
     provisions, translations, lists) stay inside the user's chosen documents and the law as in force on the
     answer's date (``current``: rag/index/versions.py ``Versions.predicate``)."""
 
-    def __init__(self, retriever, doc_ids: list[str] | None, current, as_of: str, history: bool):
+    def __init__(self, retriever: Retriever, doc_ids: list[str] | None, current, as_of: str, history: bool):
         self._r, self._docs, self._current = retriever, set(doc_ids or []), current
         self._as_of, self._history = as_of, history
 
-    def law_chunks(self, law_id: str, language: str | None = None):
-        return [c for c in self._r.law_chunks(law_id, language)
-                if (not self._docs or c.doc_id in self._docs) and self._current(c)]
+    def _visible(self, chunks: list[Chunk]) -> list[Chunk]:
+        return [c for c in chunks if (not self._docs or c.doc_id in self._docs) and self._current(c)]
 
     def law_structure(self, law_id: str) -> dict[str, set[tuple[str, str]]]:
         # Every version: which chapter an article sits in does not depend on the version in force.
-        return self._r.law_structure(law_id) if hasattr(self._r, "law_structure") else {}
+        return self._r.law_structure(law_id)
 
-    def search(self, question: str, scope: Scope, k: int | None = None, doc_ids=None):
+    def term_share(self, term: str) -> float:
+        return self._r.term_share(term)
+
+    def law_chunks(self, law_id: str, language: str | None = None) -> list[Chunk]:
+        return self._visible(self._r.law_chunks(law_id, language))
+
+    def lookup(self, law_id: str, article: str, paragraph: str | None = None) -> list[Chunk]:
+        return self._visible(self._r.lookup(law_id, article, paragraph))
+
+    def search(self, question: str, scope: Scope | None = None, k: int | None = None,
+               doc_ids: list[str] | None = None) -> list[Hit]:
+        scope = scope or Scope()
         scope = replace(scope, as_of=scope.as_of or self._as_of, history=scope.history or self._history)
         return self._r.search(question, scope, k=k, doc_ids=sorted(self._docs) if self._docs else doc_ids)
+
+    def versions(self):
+        return self._r.versions()
+
+    def translated(self, question: str, lang: str, law_ids: list[str], jurisdictions: list[str]) -> list[str]:
+        return self._r.translated(question, lang, law_ids, jurisdictions)
 
 
 class Assistant:
@@ -79,7 +96,8 @@ class Assistant:
     --help, the Streamlit page and tests that never ask stay fast.
     """
 
-    def __init__(self, settings: Settings | None = None, *, store=None, retriever=None, catalog=None):
+    def __init__(self, settings: Settings | None = None, *, store=None, retriever: Retriever | None = None,
+                 catalog=None):
         self.settings = settings or Settings.from_env()
         self._store = store
         self._retriever = retriever
@@ -102,7 +120,7 @@ class Assistant:
         return self._store
 
     @property
-    def retriever(self):
+    def retriever(self) -> Retriever:
         if self._retriever is None:
             from rag.retrieve.hybrid import HybridRetriever
 
@@ -186,17 +204,16 @@ class Assistant:
         scope = understand(question, history, catalog=self.catalog_for(docs), indexed_law_ids=indexed,
                            jurisdictions=list(jurisdictions) if jurisdictions else None,
                            law_ids=list(law_ids) if law_ids else None)
-        if hasattr(self.retriever, "translated"):
-            # The question's words in the other language, when a law in scope has none in its language (not
-            # the names of laws and places: scope already says which).
-            words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
-            scope.translated = self.retriever.translated(words, scope.language, scope.law_ids, scope.jurisdictions)
-        if (scope.language or "en") == "en" and hasattr(self.retriever, "index"):
+        # The question's words in the other language, when a law in scope has none in its language (not
+        # the names of laws and places: scope already says which).
+        words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
+        scope.translated = self.retriever.translated(words, scope.language, scope.law_ids, scope.jurisdictions)
+        if (scope.language or "en") == "en":
             from rag.understand.focus import focus
 
             # A story told before the ask: the dense query keeps the story (rag/understand/focus.py).
             text = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
-            scope.focus = focus(text, self.retriever.index().share, self.weights.frame_word_chunk_share)
+            scope.focus = focus(text, self.retriever.term_share, self.weights.frame_word_chunk_share)
             if scope.focus:
                 from rag.understand.scope import find_aspects
 
@@ -208,7 +225,7 @@ class Assistant:
     def retrieve(self, question: str, scope: Scope, doc_ids=None) -> list[Hit]:
         hits = self.retriever.search(question, scope, k=self.settings.top_k,
                                      doc_ids=list(doc_ids) if doc_ids else None)
-        if "dates" in scope.aspects[:2] and scope.law_ids and hasattr(self.retriever, "law_chunks"):
+        if "dates" in scope.aspects[:2] and scope.law_ids:
             # "When does it apply?" is answered by the law's entry-into-force provisions, which share few words
             # with a question about one of its topics: they join the candidates after the best hit, for either
             # answerer, whatever rank retrieval gave them.
@@ -258,7 +275,8 @@ class Assistant:
         name = (llm or self.settings.llm or "offline").lower()
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
-            versions = self.retriever.versions() if hasattr(self.retriever, "versions") else None
+            log.info("answer path: offline (%s)", "answerer" if name == "offline" else f"out of corpus, not {name}")
+            versions = self.retriever.versions()
             retriever = _View(self.retriever, doc_ids, versions.predicate(as_of, scope.history), as_of,
                               scope.history) if versions is not None else self.retriever
             previous = next((str(t.get("content") or "") for t in reversed(history or [])
@@ -269,6 +287,7 @@ class Assistant:
 
                 # "What did the amendment change in Art. 50?": the differing sentences of both versions
                 ans = version_changes(scope, self.retriever, versions, as_of)
+                log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
             if ans is None:
                 ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
                               judge=self.judge, weights=self.weights, previous_answer=previous)
@@ -276,10 +295,12 @@ class Assistant:
             for piece in word_groups(ans.text):
                 yield "token", piece
         elif not hits:
+            log.info("answer path: nothing retrieved for the %s answerer: abstain", name)
             ans = abstain(question, scope, self.indexed_laws(docs), language_of(question, scope))
             for piece in word_groups(ans.text):
                 yield "token", piece
         else:
+            log.info("answer path: the %s answerer over %d passages", name, len(hits))
             ans = None
             for kind, value in self._llm(name).stream(question, scope, hits, history):
                 if kind == "answer":
@@ -298,12 +319,12 @@ class Assistant:
     def _label_versions(self, ans: Answer, as_of: str) -> None:
         """Each citation says which version it quotes, whether that is official, since when it is in force
         (or that it is superseded), and links to the provision itself where the official site allows."""
-        if not hasattr(self.retriever, "versions"):
+        versions = self.retriever.versions()
+        if versions is None:  # a retriever that keeps no version data (test doubles)
             return
         from rag.core.citations import provision_link
         from rag.core.dates import long_date
 
-        versions = self.retriever.versions()
         for c in ans.citations:
             st = versions.status(c.doc_id, c.unit_kind, c.article, as_of)
             c.status, c.version = st.state, st.note or c.version

@@ -15,6 +15,11 @@ from rag.core.settings import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# The `regqa` and `python -c` subprocesses the tests start import this checkout, not whichever one the venv
+# has installed in editable mode (a second worktree would otherwise test the main checkout's code there).
+_ROOT = str(Path(__file__).resolve().parents[1])
+if os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] != _ROOT:
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH", "")) if p)
 
 
 @pytest.fixture(scope="session")

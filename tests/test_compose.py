@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 
 from rag.answer.offline.compose import compose
-from rag.core.citations import label, paragraph_of, sentences
+from rag.core.citations import article_units, label, paragraph_of, sentences
 from rag.core.types import Chunk, Hit, Scope
 
 JP_16 = ("The national government is to collect information on trends of research and development, and the "
@@ -55,7 +55,7 @@ CHUNKS = [
 
 
 class ChunkList:
-    """law_chunks/search over a fixed list of chunks."""
+    """A Retriever (rag/retrieve/protocol.py) over a fixed list of chunks: law_chunks and search."""
 
     def __init__(self, chunks):
         self.chunks = chunks
@@ -67,6 +67,22 @@ class ChunkList:
     def search(self, question, scope, k=6, doc_ids=None):
         self.searched.append(scope.law_ids)
         return [Hit(c, 1.0) for c in self.chunks if c.law_id in scope.law_ids][:k]
+
+    # The rest of rag/retrieve/protocol.py Retriever, with nothing to give.
+    def lookup(self, law_id, article, paragraph=None):
+        return []
+
+    def versions(self):
+        return None
+
+    def translated(self, question, lang, law_ids, jurisdictions):
+        return []
+
+    def law_structure(self, law_id):
+        return article_units(self.law_chunks(law_id))
+
+    def term_share(self, term):
+        return 0.0
 
 
 def hits_of(*keys):

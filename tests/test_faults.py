@@ -86,6 +86,15 @@ def test_oversized_file_is_refused_before_reading(tmp_path, tmp_settings):
         load_document(big, user_meta(big, big))
 
 
+def test_the_file_size_limit_is_the_callers_not_the_environments(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGQA_MAX_FILE_MB", "0")  # ignored: the loaders read no environment
+    f = tmp_path / "act.txt"
+    f.write_text(ARTICLE.format(n=1) * 20, encoding="utf-8")
+    assert load_document(f, user_meta(f, f)).units
+    with pytest.raises(IngestError, match="too large"):
+        load_document(f, user_meta(f, f), max_bytes=100)
+
+
 @pytest.mark.parametrize("suffix,opening,closing", [(".html", "<div>", "</div>"), (".xml", "<a>", "</a>")])
 def test_deeply_nested_markup_is_bounded(tmp_path, suffix, opening, closing):
     f = tmp_path / f"nested{suffix}"

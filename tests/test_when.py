@@ -106,6 +106,18 @@ class Law:
     def search(self, question, scope, k=6, doc_ids=None):
         return []
 
+    def lookup(self, law_id, article, paragraph=None):
+        return [c for c in self.chunks if c.law_id == law_id and c.article == article]
+
+    def versions(self):
+        return None
+
+    def translated(self, question, lang, law_ids, jurisdictions):
+        return []
+
+    def term_share(self, term):
+        return 0.0
+
 
 def _ask(question, *articles):
     by = {c.article: c for c in CONSOLIDATED}

@@ -7,28 +7,34 @@ import unicodedata
 from pathlib import Path
 
 from ingest.errors import IngestError
+from rag.core.settings import Settings
+
+# The limit when a caller gives none (tests, scripts): the Settings default. The indexer passes its own
+# Settings' REGQA_MAX_FILE_MB down (ingest/loaders/registry.py load_document), so no loader reads the environment.
+DEFAULT_MAX_FILE_BYTES = Settings.max_file_mb * 2**20
 
 
-def max_file_bytes() -> int:
-    """Files above REGQA_MAX_FILE_MB are refused rather than read into memory."""
-    from rag.core.settings import Settings
-
-    return Settings.from_env().max_file_mb * 2**20
+def check_size(path: Path, limit: int) -> None:
+    """Files above ``limit`` bytes (REGQA_MAX_FILE_MB) are refused rather than read into memory."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise IngestError(path, f"cannot read file ({e.strerror})") from e
+    if size > limit:
+        raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {limit // 2**20} MB; "
+                                "raise REGQA_MAX_FILE_MB to allow it)")
 
 _ENCODINGS = ("utf-8-sig", "utf-16", "cp932", "euc-kr", "gb18030", "cp1252")
 
 
 def read_bytes(path: Path) -> bytes:
+    """The file's bytes; its size was checked against the limit before any loader ran (check_size)."""
     try:
         size = path.stat().st_size
     except OSError as e:
         raise IngestError(path, f"cannot read file ({e.strerror})") from e
     if size == 0:
         raise IngestError(path, "empty file")
-    limit = max_file_bytes()
-    if size > limit:
-        raise IngestError(path, f"file too large ({size / 2**20:.0f} MB > {limit // 2**20} MB; "
-                                "raise REGQA_MAX_FILE_MB to allow it)")
     try:
         return path.read_bytes()
     except OSError as e:

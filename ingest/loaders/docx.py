@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from ingest.errors import IngestError
-from ingest.loaders.common import max_file_bytes, read_bytes
+from ingest.loaders.common import read_bytes
 from ingest.loaders.generic import document_from_blocks
 from ingest.model import DocMeta, ParsedDocument
 
@@ -55,9 +55,13 @@ def _check_inflated_size(path: Path, limit: int) -> None:
                                 f"{INFLATE_FACTOR}x REGQA_MAX_FILE_MB): refused as a possible zip bomb")
 
 
+def check(path: Path, max_bytes: int) -> None:
+    """The limit of this format beyond the file size (ingest/loaders/registry.py calls it before load)."""
+    _check_inflated_size(path, INFLATE_FACTOR * max_bytes)
+
+
 def load(path: Path, meta: DocMeta) -> ParsedDocument:
-    read_bytes(path)  # empty / unreadable / too large -> IngestError
-    _check_inflated_size(path, INFLATE_FACTOR * max_file_bytes())
+    read_bytes(path)  # empty / unreadable -> IngestError
     import docx  # imported on use: only Word files need it
 
     try:

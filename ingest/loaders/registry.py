@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 
 from ingest.errors import IngestError
+from ingest.loaders.common import DEFAULT_MAX_FILE_BYTES, check_size
 from ingest.model import DocMeta, ParsedDocument
 
 # Specific formats first; the generic loaders last. Order matters for sniffing.
@@ -69,9 +70,13 @@ def pick_loader(path: Path, meta: DocMeta):
     raise IngestError(path, "no loader recognises this file")
 
 
-def load_document(path: Path, meta: DocMeta) -> ParsedDocument:
-    """Parse one file into units. Raises IngestError naming the file and the reason."""
+def load_document(path: Path, meta: DocMeta, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ParsedDocument:
+    """Parse one file into units. Raises IngestError naming the file and the reason. ``max_bytes``: the
+    caller's REGQA_MAX_FILE_MB in bytes; a loader with limits of its own format has ``check(path, max_bytes)``."""
     loader = pick_loader(path, meta)
+    check_size(path, max_bytes)
+    if hasattr(loader, "check"):  # a module's optional hook, not a duck-typed object: few formats need one
+        loader.check(path, max_bytes)
     try:
         doc = loader.load(path, meta)
     except IngestError:

@@ -14,7 +14,7 @@ NAME = "text"
 _BOILERPLATE_FILE = Path(__file__).resolve().parent.parent / "data" / "news_boilerplate.txt"
 
 
-@cache
+@cache  # ingest's own shipped list (ingest/data), not a setting: nothing to key
 def _boilerplate() -> re.Pattern:
     rows = [ln.strip() for ln in _BOILERPLATE_FILE.read_text(encoding="utf-8").splitlines()]
     return re.compile("|".join(f"(?:{r})" for r in rows if r and not r.startswith("#")), re.I)

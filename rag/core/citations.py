@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from rag.core.numerals import int_to_kanji, is_roman, roman_to_int
+from rag.core.settings import Settings
 from rag.core.types import Chunk, Citation, Hit
 
 # Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
@@ -26,7 +27,11 @@ _CLOSE = "）」』】〕)]"
 _PARA_DIGIT_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\.\s")
 _PARA_PAREN_DIGIT_RE = re.compile(r"^\s*\((\d{1,3})\)\s")
 _PARA_LETTER_RE = re.compile(r"^\s*\(([a-z]{1,2})\)\s")
-MAX_QUOTE_CHARS = 900  # = the default chunk size: a whole provision sentence fits
+# The default chunk size: a sentence of a chunk always fits whole.
+MAX_QUOTE_CHARS = Settings.max_chunk_chars
+# The offline answerer quotes sentences of this many top hits (rag/answer/offline/compose.py MAX_HITS); retrieval
+# places the paragraphs stating an asked figure within them (rag/retrieve/hybrid.py _with_figures).
+QUOTED_HITS = 5
 LIST_QUOTE_CHARS = 1000  # a lead-in quoted with its list items stays within this many characters
 LIST_ITEM_CHARS = 220  # further items of a quoted list: each its opening words (the rest is in the card)
 ELLIPSIS = " …"
@@ -37,35 +42,47 @@ def sentence_spans(body: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in body.split("\n"):
-        start, depth, i, n = 0, 0, 0, len(line)
-        while i < n:
-            ch = line[i]
-            if ch in _OPEN:
-                depth += 1
-            elif ch in _CLOSE:
-                depth = max(0, depth - 1)
-            elif ch in _CJK_END and depth == 0:
-                spans.append((pos + start, pos + i + 1))
-                start = i + 1
-            elif ch in _LATIN_END and i + 1 < n and line[i + 1] == " ":
-                before = line[start:i + 1].strip()
-                nxt = line[i + 1:].lstrip()[:1]
-                # Not after "Art." or "No.", nor the "1." that numbers a paragraph.
-                if (nxt and (nxt.isupper() or nxt.isdigit() or nxt in "“\"(‘'")
-                        and not ABBREV_RE.search(before) and not re.fullmatch(r"\(?\w{1,4}\)?\.", before)):
-                    spans.append((pos + start, pos + i + 1))
-                    start = i + 1
-            i += 1
-        spans.append((pos + start, pos + n))
-        pos += n + 1
-    out = []
-    for a, b in spans:  # trim whitespace, drop empties
-        seg = body[a:b]
-        lead = len(seg) - len(seg.lstrip())
-        trail = len(seg) - len(seg.rstrip())
-        if b - trail > a + lead:
-            out.append((a + lead, b - trail))
-    return out
+        start = 0
+        for end in _sentence_ends(line):
+            spans.append((pos + start, pos + end))
+            start = end
+        spans.append((pos + start, pos + len(line)))
+        pos += len(line) + 1
+    return [t for a, b in spans if (t := _trimmed(body, a, b))]
+
+
+def _sentence_ends(line: str) -> list[int]:
+    """The offsets just after each sentence end of one line: a CJK full stop outside brackets, or a Latin one
+    followed by a space that _ends_latin_sentence accepts."""
+    ends: list[int] = []
+    start, depth = 0, 0
+    for i, ch in enumerate(line):
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif (ch in _CJK_END and depth == 0) or (
+                ch in _LATIN_END and i + 1 < len(line) and line[i + 1] == " " and _ends_latin_sentence(line, start, i)):
+            ends.append(i + 1)
+            start = i + 1
+    return ends
+
+
+def _ends_latin_sentence(line: str, start: int, i: int) -> bool:
+    """Whether the full stop at ``line[i]`` ends the sentence begun at ``start``: a capital, digit or opening
+    quote follows, and it is not the stop of "Art." or "No.", nor the "1." that numbers a paragraph."""
+    before = line[start:i + 1].strip()
+    nxt = line[i + 1:].lstrip()[:1]
+    return bool(nxt and (nxt.isupper() or nxt.isdigit() or nxt in "“\"(‘'")
+                and not ABBREV_RE.search(before) and not re.fullmatch(r"\(?\w{1,4}\)?\.", before))
+
+
+def _trimmed(body: str, a: int, b: int) -> tuple[int, int] | None:
+    """The span ``a:b`` of ``body`` without its leading and trailing whitespace; None when nothing is left."""
+    seg = body[a:b]
+    lead = len(seg) - len(seg.lstrip())
+    trail = len(seg) - len(seg.rstrip())
+    return (a + lead, b - trail) if b - trail > a + lead else None
 
 
 def sentences(body: str) -> list[str]:

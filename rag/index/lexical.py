@@ -73,7 +73,7 @@ def registry_state(store) -> RegistryState:
     return RegistryState(digest, h.hexdigest())
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # of this process's source code, which does not change while it runs
 def _fingerprint() -> str:
     """The tokenizer's and the scorer's source, the chunk fields and the format: a change to any of them
     makes every persisted index stale."""

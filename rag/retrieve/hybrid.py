@@ -20,9 +20,11 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.core.citations import article_units, paragraph_covers
+from rag.core.citations import QUOTED_HITS, article_units, paragraph_covers
 from rag.core.settings import Settings
 from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit, Scope
@@ -36,11 +38,11 @@ from rag.understand.scope import defined_terms, figure_regex
 log = logging.getLogger(__name__)
 _INDEX_RECHECK_S = 1.0
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
-_ABSENT: dict[tuple, bool] = {}
-_QUOTED = 5  # the offline answerer quotes from this many top hits (rag/answer/offline/compose.MAX_HITS)
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
 
 
+# A memo on chunk bodies (the package's aspects.toml patterns, rag/core/resources.py DEFAULT): the
+# definition check scans every chunk of a law per question, and bodies repeat across questions.
 @lru_cache(maxsize=100_000)
 def _defines(body: str) -> tuple[str, ...]:
     return tuple(defined_terms(body))
@@ -52,6 +54,45 @@ def parse_ref(ref: str) -> tuple[str, str]:
     return (m.group(1), m.group(2) or "") if m else (ref, "")
 
 
+@dataclass
+class _Query:
+    """The BM25 side of one search (HybridRetriever._query)."""
+
+    text: str  # the question, without the names of the laws in scope
+    terms: list[str]  # its own terms
+    synonyms: list[str]  # every synonym term, also those that are aspect words (title overlap)
+    near_words: list[str]  # words of the provisions closest to an aspect the law lacks
+    bm25_terms: list[str]  # everything searched for
+    term_weight: dict[str, float]  # the weight of each term that is not the question's own
+
+
+@dataclass
+class _Fusion:
+    """The candidates of one search and their fused scores: reciprocal rank fusion over the retrievers,
+    plus a little of each one's normalised score (rank alone hides a clear BM25 winner, 102 vs 47)."""
+
+    current: Callable[[Chunk], bool]  # in force on the as-of date (rag/index/versions.py predicate)
+    w: Weights
+    fused: dict[str, float] = field(default_factory=dict)
+    ranks: dict[str, dict] = field(default_factory=dict)
+    by_id: dict[str, Chunk] = field(default_factory=dict)
+
+    def add(self, kind: str, scored: list[tuple[Chunk, float]], weight: float) -> None:
+        scored = [(c, sc) for c, sc in scored if self.current(c)]
+        top = max((sc for _, sc in scored), default=0.0) or 1.0
+        for r, (c, sc) in enumerate(scored):
+            self.by_id.setdefault(c.chunk_id, c)
+            self.fused[c.chunk_id] = self.fused.get(c.chunk_id, 0.0) + weight * (
+                1 / (self.w.fusion_rrf_k + r + 1) + self.w.fusion_score_weight * max(sc, 0) / top)
+            self.ranks.setdefault(c.chunk_id, {})[kind] = r
+
+    def bonus(self, c: Chunk, kind: str, amount: float) -> None:
+        """A chunk found directly (a named article, a defined term): ``amount`` on top, rank 0 for ``kind``."""
+        self.by_id.setdefault(c.chunk_id, c)
+        self.fused[c.chunk_id] = self.fused.get(c.chunk_id, 0.0) + amount
+        self.ranks.setdefault(c.chunk_id, {})[kind] = 0
+
+
 class HybridRetriever:
     def __init__(self, settings: Settings | None = None, store=None, judge=None, weights: Weights | None = None):
         self.settings = settings or (store.settings if store is not None else Settings.from_env())
@@ -60,6 +101,7 @@ class HybridRetriever:
         self.weights = weights or Weights()
         self._by_law: tuple[object, dict] = (None, {})  # (index, (law_id, language) -> chunks)
         self._structure: tuple[object, dict] = (None, {})  # (index, law_id -> article -> chapters/sections)
+        self._absent_of: tuple[object, dict] = (None, {})  # (index, (law_id, aspect) -> never mentioned)
         self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
         self._versions: tuple[object, Versions | None] = (None, None)  # (index, its documents' versions)
         self._glossary = None
@@ -144,6 +186,9 @@ class HybridRetriever:
                                          and (language is None or c.language == language)]
         return list(cache[(law_id, language)])
 
+    def term_share(self, term: str) -> float:
+        return self.index().share(term)
+
     def law_structure(self, law_id: str) -> dict[str, set[tuple[str, str]]]:
         """article -> the chapters/sections it sits in, from every version of the law (structure does not
         change with the version that is in force; rag/core/citations.py ``article_units``)."""
@@ -182,14 +227,17 @@ class HybridRetriever:
     def _absent(self, law_id: str, aspects: list[str]) -> list[str]:
         """Asked aspects that the law's statute text never mentions (cached per index version)."""
         idx = self.index()
+        if self._absent_of[0] is not idx:  # a new index: the old answers go with the old index
+            self._absent_of = (idx, {})
+        known = self._absent_of[1]
         out = []
         for a in aspects:
-            key = (id(idx), law_id, a)
-            if key not in _ABSENT:
+            key = (law_id, a)
+            if key not in known:
                 rx = unit_title_rx([a])
                 body = [c.body for c in self.law_chunks(law_id) if c.kind in ("law", "translation", "consolidation")]
-                _ABSENT[key] = bool(rx and body and not any(rx.search(b) for b in body))
-            if _ABSENT[key]:
+                known[key] = bool(rx and body and not any(rx.search(b) for b in body))
+            if known[key]:
                 out.append(a)
         return out
 
@@ -250,23 +298,40 @@ class HybridRetriever:
         # A named provision that only a superseded version has is still quoted (and labelled so).
         earlier = self._allow(law_ids, jurs, doc_ids, versions.predicate(scope.as_of, history=True))
         lang = scope.language or "en"
-        fused: dict[str, float] = {}
-        ranks: dict[str, dict] = {}
-        by_id: dict[str, Chunk] = {}
+        fusion = _Fusion(current, w)
+        q = self._query(question, scope, law_ids, lang)
+        bm = idx.search(q.bm25_terms, k=self.settings.bm25_k, allow=allow, weights=q.term_weight)
+        fusion.add("bm25", bm, 1.0)
 
-        def add(kind: str, scored: list[tuple[Chunk, float]], weight: float) -> None:
-            # RRF, plus a little of the normalised score: rank alone hides a clear BM25 winner (102 vs 47).
-            scored = [(c, sc) for c, sc in scored if current(c)]
-            top = max((sc for _, sc in scored), default=0.0) or 1.0
-            for r, (c, sc) in enumerate(scored):
-                by_id.setdefault(c.chunk_id, c)
-                fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + weight * (1 / (w.fusion_rrf_k + r + 1)
-                                                                           + w.fusion_score_weight * max(sc, 0) / top)
-                ranks.setdefault(c.chunk_id, {})[kind] = r
+        # Dense: MiniLM understands English only, so it counts less for other languages; a Japanese
+        # question also gives it the English glosses of its words. A story told before the ask is embedded
+        # without the asking sentence (scope.focus, rag/understand/focus.py).
+        dense_q = (scope.focus or q.text) if lang == "en" else " ".join([q.text] + [aspect_label(a) for a in scope.aspects]
+                                                       + (scope.translated if lang == "ja" else []))
+        dense = self.store.dense_search(dense_q, self.settings.dense_k, where=self._where(law_ids, jurs, doc_ids))
+        fusion.add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
+        self._add_named(fusion, q.text, scope, law_ids, allow, earlier)
+        self._boost(fusion, q, scope, lang, versions)
 
-        # BM25 over question words + the aspects' keywords and synonyms (lower weight: they widen, not steer).
+        order = sorted(fusion.fused, key=lambda cid: -fusion.fused[cid])
+        log.debug("%d candidates (bm25 %d, dense %d) for laws %s; top after fusion: %s", len(order), len(bm),
+                  len(dense), law_ids or jurs or "all", [(cid, round(fusion.fused[cid], 4)) for cid in order[:5]])
+        if rerank:
+            order = self._rerank(q.text, lang, order, fusion.by_id, fusion.ranks)
+        hits = dedupe([Hit(chunk=fusion.by_id[cid], score=fusion.fused[cid], ranks=fusion.ranks.get(cid, {}))
+                       for cid in order], w.twin_jaccard)
+        hits = self._with_figures(hits[:k], scope.aspects[:1], fusion.fused, k)
+        hits = self._with_original(hits, k, allow) if twins else hits
+        log.debug("top %d hits: %s", len(hits), [h.chunk.chunk_id for h in hits])
+        return hits
+
+    def _query(self, question: str, scope: Scope, law_ids: list[str], lang: str) -> _Query:
+        """The BM25 query: the question's words plus the aspects' keywords, synonyms, the words of the
+        provisions closest to an aspect the law lacks and the question's words in the other language, each
+        at its own (lower) weight: they widen the search, they do not steer it."""
         from rag.understand.scope import closest_words, synonym_words
 
+        w = self.weights
         if law_ids:
             question = scope.without_names if scope.without_names and question == scope.resolved_question \
                 else strip_names(question)
@@ -288,65 +353,47 @@ class HybridRetriever:
                 near_words += [word for word in closest_words(a) if lang != "en" or word.isascii()]
                 near += [t for word in near_words for t in tokenize(word)]
             term_weight.update({t: w.closest_term_weight for t in near})
-        # The question's words in the other language, when a law in scope has no text in the question's.
-        translated = scope.translated  # found while understanding the question (Assistant.understand)
-        trans = [t for word in translated for t in tokenize(word) if t not in q_terms + extra + syn + near]
+        # The question's words in the other language, when a law in scope has no text in the question's
+        # (found while understanding the question: Assistant.understand).
+        trans = [t for word in scope.translated for t in tokenize(word) if t not in q_terms + extra + syn + near]
         term_weight.update({t: w.translated_term_weight for t in trans})
-        bm = idx.search(q_terms + extra + syn + near + trans, k=self.settings.bm25_k, allow=allow,
-                        weights=term_weight)
-        add("bm25", bm, 1.0)
+        return _Query(question, q_terms, syn_all, near_words, q_terms + extra + syn + near + trans, term_weight)
 
-        # Dense: MiniLM understands English only, so it counts less for other languages; a Japanese
-        # question also gives it the English glosses of its words.
-        where = self._where(law_ids, jurs, doc_ids)
-        dense_q = (scope.focus or question) if lang == "en" else " ".join([question] + [aspect_label(a) for a in scope.aspects]
-                                                         + (translated if lang == "ja" else []))
-        dense = self.store.dense_search(dense_q, self.settings.dense_k, where=where)
-        add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
-
-        # Named articles: looked up directly and ranked first.
+    def _add_named(self, fusion: _Fusion, question: str, scope: Scope, law_ids: list[str], allow, earlier) -> None:
+        """Named articles, looked up directly and ranked first; for a definition question, the chunk defining
+        the asked term, looked up like a named article (a long definitions article is split, and the chunk
+        retrieved is often the one defining another term)."""
         for ref in scope.articles:
             for lid in law_ids:
                 found = self.lookup(lid, ref)
-                usable = [c for c in found if allow(c)] or [c for c in found if earlier(c)]
-                for c in usable:
-                    by_id.setdefault(c.chunk_id, c)
-                    fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS
-                    ranks.setdefault(c.chunk_id, {})["lookup"] = 0
-
-        # Definition questions: the chunk defining the asked term, looked up like a named article (a long
-        # definitions article is split, and the chunk retrieved is often the one defining another term).
+                for c in [c for c in found if allow(c)] or [c for c in found if earlier(c)]:
+                    fusion.bonus(c, "lookup", _LOOKUP_BONUS)
         if "definitions" in scope.aspects and len(law_ids) == 1:
             for c in self.defining(law_ids[0], question):
                 if allow(c):
-                    by_id.setdefault(c.chunk_id, c)
-                    fused[c.chunk_id] = fused.get(c.chunk_id, 0.0) + _LOOKUP_BONUS / 2
-                    ranks.setdefault(c.chunk_id, {})["definition"] = 0
+                    fusion.bonus(c, "definition", _LOOKUP_BONUS / 2)
 
+    def _boost(self, fusion: _Fusion, q: _Query, scope: Scope, lang: str, versions: Versions) -> None:
+        """Each candidate's fused score times its ranking factors (rag/retrieve/ranking.py boost), the
+        asked aspect in its body, and for a law lacking the aspect, the words of its closest provisions."""
+        w = self.weights
         # All synonyms, also those that are aspect words: "fines" must overlap the title "Penalties"
         # (Art. 99), or "Administrative fines on Union institutions" (Art. 100) wins the title match.
-        q_set = set(q_terms) | set(syn_all)
+        q_set = set(q.terms) | set(q.synonyms)
         # Title/body boosts follow the primary aspect only (aspects.toml order: penalties first): in
         # "the fine for a prohibited practice", "prohibited" qualifies and "fine" is what is asked.
         title_rx = unit_title_rx(scope.aspects[:1])
         a_set: frozenset = frozenset()  # aspect words in the title overlap: tried, cost recall on JP questions
-        low_q = question.lower()
-        near_rx = [re.compile(re.escape(word), re.I) for word in near_words]
-        for cid, c in by_id.items():
+        low_q = q.text.lower()
+        near_rx = [re.compile(re.escape(word), re.I) for word in q.near_words]
+        fused = fusion.fused
+        for cid, c in fusion.by_id.items():
             fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set,
                                 versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of, w), w)
             if title_rx is not None and title_rx.search(c.body):
                 fused[cid] *= w.body_aspect_boost  # the provision itself speaks of the asked aspect
             if near_rx and sum(1 for rx in near_rx if rx.search(c.body)) >= 2:
                 fused[cid] *= w.closest_provision_boost  # the law lacks the aspect: its nearest provisions
-
-        order = sorted(fused, key=lambda cid: -fused[cid])
-        if rerank:
-            order = self._rerank(question, lang, order, by_id, ranks)
-        hits = dedupe([Hit(chunk=by_id[cid], score=fused[cid], ranks=ranks.get(cid, {})) for cid in order],
-                      w.twin_jaccard)
-        hits = self._with_figures(hits[:k], scope.aspects[:1], fused, k)
-        return self._with_original(hits, k, allow) if twins else hits
 
     def _rerank(self, question: str, lang: str, order: list[str], by_id: dict, ranks: dict) -> list[str]:
         """The first candidates re-ranked by fusing their rank with the cross-encoder's (weights.toml);
@@ -380,10 +427,12 @@ class HybridRetriever:
         have = {h.chunk.chunk_id for h in hits}
         sibs = [c for c in self.index().chunks if c.doc_id == top.doc_id and c.article == top.article
                 and c.unit_kind == top.unit_kind and c.chunk_id not in have and rx.search(c.body)]  # document order
-        # Placed just before the answerer's cut-off (it quotes from the first _QUOTED hits), not after the
+        # Placed just before the answerer's cut-off (it quotes from the first QUOTED_HITS hits), not after the
         # top one: near-identical provisions that rank 2nd and 3rd (AI Act Arts. 99, 100, 101) keep their places.
         extra = [Hit(chunk=c, score=hits[-1].score, ranks={"figures": 0}) for c in sibs[:3]]
-        keep = max(1, min(k, _QUOTED) - len(extra))
+        if extra:
+            log.debug("paragraphs of %s stating the figures added: %s", top.chunk_id, [c.chunk_id for c in sibs[:3]])
+        keep = max(1, min(k, QUOTED_HITS) - len(extra))
         return (hits[:keep] + extra + hits[keep:])[:k]
 
 
@@ -411,7 +460,7 @@ class HybridRetriever:
         return cls(hybrid=self, scope=scope, k=k or self.settings.top_k)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # a class built once, not data: nothing to key
 def _langchain_class():
     # Imported on first use: langchain_core + pydantic cost time that plain searches don't need.
     from typing import Any

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 
+from rag.core.resources import DEFAULT, Resources
 from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit
 from rag.core.weights import Weights
@@ -16,11 +16,9 @@ _DEFAULT = Weights()
 _TRANSITION_RX = re.compile(r"suppl|transition|into force|take[sn]? effect|effective|commence|when (does|did|do|will)|いつ|附則|経過|施行|언제|부칙|시행")
 
 
-@lru_cache(maxsize=1)
-def _aspects() -> dict:
-    from rag.understand.scope import _aspect_table
-
-    return _aspect_table()
+def _aspects(res: Resources = DEFAULT) -> dict:
+    """aspects.toml [aspects], read here as rag/understand/scope.py aspect_table reads it (one file, one shape)."""
+    return res.toml("aspects.toml").get("aspects", {})
 
 
 def aspect_terms(aspects: list[str], languages: set[str]) -> list[str]:

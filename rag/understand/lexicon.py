@@ -5,21 +5,18 @@ CJK/Hangul character bigrams)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
 
-from rag.core.settings import PACKAGE_DATA
+from rag.core.resources import DEFAULT, Resources
 from rag.core.types import Scope
 
-_DATA = PACKAGE_DATA
 CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[\uac00-\ud7af]{2,}")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
 
 
-@lru_cache(maxsize=1)
-def templates() -> dict:
-    return tomllib.loads((_DATA / "templates.toml").read_text(encoding="utf-8"))
+def templates(res: Resources = DEFAULT) -> dict:
+    return res.toml("templates.toml")
 
 
 def _strings(value) -> list[str]:
@@ -32,18 +29,12 @@ def _strings(value) -> list[str]:
     return []
 
 
-@lru_cache(maxsize=1)
-def aspect_lexicon() -> dict[str, dict[str, list[str]]]:
+@lru_cache(maxsize=4)  # keyed by the Resources: another data directory gets its own lexicon
+def aspect_lexicon(res: Resources = DEFAULT) -> dict[str, dict[str, list[str]]]:
     """aspect -> language -> keywords, from rag/data/aspects.toml ("*": any language), with
     the fallback lists of templates.toml for aspects it lacks."""
-    path = _DATA / "aspects.toml"
-    raw: dict = {}
-    if path.is_file():
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            raw = {}
-        raw = raw["aspects"] if isinstance(raw.get("aspects"), dict) else raw
+    raw = res.toml("aspects.toml", optional=True)
+    raw = raw["aspects"] if isinstance(raw.get("aspects"), dict) else raw
     data: dict[str, dict[str, list[str]]] = {}
     for aspect, v in raw.items():
         if isinstance(v, dict):
@@ -51,17 +42,17 @@ def aspect_lexicon() -> dict[str, dict[str, list[str]]]:
             data[aspect] = {k: x for k, x in langs.items() if x}
         elif isinstance(v, list):
             data[aspect] = {"*": _strings(v)}
-    for aspect, v in templates().get("fallback_aspects", {}).items():
+    for aspect, v in templates(res).get("fallback_aspects", {}).items():
         data.setdefault(aspect, {"*": list(v)})
     return {a: d for a, d in data.items() if any(d.values())}
 
 
-def aspect_keywords() -> dict[str, list[str]]:
+def aspect_keywords(res: Resources = DEFAULT) -> dict[str, list[str]]:
     """aspect -> keywords in every language."""
-    return {a: [w for ws in d.values() for w in ws if w.strip()] for a, d in aspect_lexicon().items()}
+    return {a: [w for ws in d.values() for w in ws if w.strip()] for a, d in aspect_lexicon(res).items()}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=64)  # a pure function of its words (no data file): a memo of the compiled regex
 def keyword_regex(words: tuple[str, ...]) -> re.Pattern | None:
     """Latin keywords match at a word start ("fine" not in "define"); CJK/Hangul anywhere."""
     parts = []
@@ -71,10 +62,10 @@ def keyword_regex(words: tuple[str, ...]) -> re.Pattern | None:
     return re.compile("|".join(parts), re.I) if parts else None
 
 
-def aspect_regex(aspect: str, language: str | None = None) -> re.Pattern | None:
+def aspect_regex(aspect: str, language: str | None = None, res: Resources = DEFAULT) -> re.Pattern | None:
     """Keywords of ``aspect``; with ``language``, only that language's (Chinese 透明 must not
     match Japanese 透明性) plus English ones (translations and romanized terms)."""
-    d = aspect_lexicon().get(aspect, {})
+    d = aspect_lexicon(res).get(aspect, {})
     if language is None:
         words = [w for ws in d.values() for w in ws]
     else:
@@ -82,9 +73,9 @@ def aspect_regex(aspect: str, language: str | None = None) -> re.Pattern | None:
     return keyword_regex(tuple(w for w in words if w.strip()))
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    return frozenset(templates().get("lexicon", {}).get("stopwords", "").split())
+@lru_cache(maxsize=4)  # keyed by the Resources
+def _stopwords(res: Resources = DEFAULT) -> frozenset[str]:
+    return frozenset(templates(res).get("lexicon", {}).get("stopwords", "").split())
 
 
 def _stem(w: str) -> str:
@@ -114,30 +105,30 @@ def language_of(text: str, scope: Scope | None = None) -> str:
     return lang if lang in templates() else "en"
 
 
-@lru_cache(maxsize=64)
-def aspect_terms(aspects: tuple[str, ...]) -> frozenset[str]:
+@lru_cache(maxsize=64)  # keyed by the aspects and the Resources
+def aspect_terms(aspects: tuple[str, ...], res: Resources = DEFAULT) -> frozenset[str]:
     """The asked aspects' keywords as query terms: a question on "penalties" also wants "fines"."""
     out: set[str] = set()
     for a in aspects:
-        for kw in aspect_keywords().get(a, []):
+        for kw in aspect_keywords(res).get(a, []):
             out |= terms(kw)
     return frozenset(out)
 
 
-def synonym_terms(question: str) -> set[str]:
+def synonym_terms(question: str, res: Resources = DEFAULT) -> set[str]:
     low, out = question.lower(), set()
-    for word, extra in templates().get("lexicon", {}).get("synonyms", {}).items():
+    for word, extra in templates(res).get("lexicon", {}).get("synonyms", {}).items():
         if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low):
             for e in extra:
                 out |= terms(e) if terms(e) else {e}
     return out
 
 
-def asked_aspects(question: str, scope: Scope) -> list[str]:
+def asked_aspects(question: str, scope: Scope, res: Resources = DEFAULT) -> list[str]:
     """The scope's aspects plus those whose keywords the question itself uses."""
     found = list(scope.aspects)
-    for aspect in aspect_keywords():
-        rx = aspect_regex(aspect)
+    for aspect in aspect_keywords(res):
+        rx = aspect_regex(aspect, res=res)
         if aspect not in found and rx and rx.search(question):
             found.append(aspect)
     return found

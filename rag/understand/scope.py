@@ -10,18 +10,18 @@ resolved against the chat history by rag/understand/conversation.py.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
-import tomllib
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from rag.core.numerals import cjk_to_int
-from rag.core.settings import PACKAGE_DATA
+from rag.core.resources import DEFAULT, Resources
 from rag.core.text import detect_language, tokenize
 from rag.core.types import Scope
 from rag.understand.catalog import LawCatalog
 from rag.understand.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
 
-_DATA = PACKAGE_DATA
+log = logging.getLogger(__name__)
 
 _COMPARE = re.compile(r"\bcompar|\bvs\.?(?![a-z])|\bversus\b|\bdifferen|\bdiffer\b|\bboth\b|比較|違い|異な|비교|차이|区别|对比|比较",
                       re.I)
@@ -72,16 +72,17 @@ def find_articles(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def aspect_lexicon() -> dict[str, list[str]]:
+# The caches below derive from aspects.toml: each is keyed by the Resources it was read from.
+@lru_cache(maxsize=4)
+def aspect_lexicon(res: Resources = DEFAULT) -> dict[str, list[str]]:
     return {name: [w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])]
-            for name, entry in _aspect_table().items() if isinstance(entry, dict)}
+            for name, entry in aspect_table(res).items() if isinstance(entry, dict)}
 
 
-@lru_cache(maxsize=32)
-def _aspect_rx(aspect: str) -> re.Pattern | None:
+@lru_cache(maxsize=64)
+def _aspect_rx(aspect: str, res: Resources = DEFAULT) -> re.Pattern | None:
     parts = []
-    for w in sorted(set(aspect_lexicon().get(aspect, [])), key=len, reverse=True):
+    for w in sorted(set(aspect_lexicon(res).get(aspect, [])), key=len, reverse=True):
         esc = re.escape(w)
         parts.append(rf"(?<![a-z]){esc}" if re.match(r"[A-Za-z]", w) else esc)
     return re.compile("|".join(parts), re.I) if parts else None
@@ -90,15 +91,15 @@ def _aspect_rx(aspect: str) -> re.Pattern | None:
 _DEFINE_Q = re.compile(r"\bwhat (?:is|are|counts as)\s+(?:an?\s+|the\s+)?['\"‘“「]|「[^」]+」とは", re.I)
 
 
-@lru_cache(maxsize=1)
-def _keyword_vocab() -> tuple[str, ...]:
-    return tuple(sorted({w.lower() for ws in aspect_lexicon().values() for w in ws if w.isascii() and w.isalpha()}))
+@lru_cache(maxsize=4)
+def _keyword_vocab(res: Resources = DEFAULT) -> tuple[str, ...]:
+    return tuple(sorted({w.lower() for ws in aspect_lexicon(res).values() for w in ws if w.isascii() and w.isalpha()}))
 
 
-def _fix_typos(text: str) -> str:
+def _fix_typos(text: str, res: Resources = DEFAULT) -> str:
     """Misspelt aspect keywords spelt right ("definiton" -> "definition", "penalites" -> "penalties"):
     staff type fast. Only words of 6+ letters that are not keywords themselves, and only close matches."""
-    vocab = _keyword_vocab()
+    vocab = _keyword_vocab(res)
 
     def fix(m: re.Match) -> str:
         w = m.group(0)
@@ -110,10 +111,10 @@ def _fix_typos(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _words_rx(table: str, name: str = "") -> re.Pattern | None:
+def _words_rx(table: str, name: str = "", res: Resources = DEFAULT) -> re.Pattern | None:
     """One regex of the words of a table of aspects.toml (``[history]``, ``[asking.dates]``), and of its
     ``patterns`` (regular expressions: the grammar of asking, e.g. an interrogative "when does")."""
-    entry = _aspect_file().get(table, {})
+    entry = _aspect_file(res).get(table, {})
     entry = entry.get(name, {}) if name else entry
     words = sorted({w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])}, key=len, reverse=True)
     parts = [rf"(?<![a-z]){re.escape(w)}" if re.match(r"[A-Za-z]", w) else re.escape(w) for w in words]
@@ -121,66 +122,66 @@ def _words_rx(table: str, name: str = "") -> re.Pattern | None:
     return re.compile("|".join(parts), re.I | re.M) if parts else None
 
 
-def asks_history(text: str) -> bool:
+def asks_history(text: str, res: Resources = DEFAULT) -> bool:
     """Whether the question is about an earlier version ("as originally enacted", "before the amendment")."""
-    rx = _words_rx("history")
+    rx = _words_rx("history", res=res)
     return bool(rx and rx.search(text or ""))
 
 
-def find_aspects(text: str) -> list[str]:
+def find_aspects(text: str, res: Resources = DEFAULT) -> list[str]:
     """Aspects whose keywords the text uses (or that it asks about in the words of [asking]), in
     aspects.toml order."""
-    text = _fix_typos(text)
-    asking = _aspect_file().get("asking", {})
-    found = [a for a in aspect_lexicon() if ((rx := _aspect_rx(a)) and rx.search(text))
-             or (a in asking and (arx := _words_rx("asking", a)) and arx.search(text))]
+    text = _fix_typos(text, res)
+    asking = _aspect_file(res).get("asking", {})
+    found = [a for a in aspect_lexicon(res) if ((rx := _aspect_rx(a, res)) and rx.search(text))
+             or (a in asking and (arx := _words_rx("asking", a, res)) and arx.search(text))]
     if _DEFINE_Q.search(text) and "definitions" not in found:
         found.insert(0, "definitions")  # "What is 'personal data'?"
     return found
 
 
-def aspect_keywords(aspect: str, language: str | None = None) -> list[str]:
-    entry = _aspect_table().get(aspect, {})
+def aspect_keywords(aspect: str, language: str | None = None, res: Resources = DEFAULT) -> list[str]:
+    entry = aspect_table(res).get(aspect, {})
     if language:
         return list(entry.get(language, []))
     return [w for lang in ("en", "ja", "ko", "zh") for w in entry.get(lang, [])]
 
 
-@lru_cache(maxsize=1)
-def _aspect_file() -> dict:
-    return tomllib.loads((_DATA / "aspects.toml").read_text(encoding="utf-8"))
+def _aspect_file(res: Resources = DEFAULT) -> dict:
+    return res.toml("aspects.toml")
 
 
-def _aspect_table() -> dict:
-    return _aspect_file().get("aspects", {})
+def aspect_table(res: Resources = DEFAULT) -> dict:
+    """aspect -> its entry of aspects.toml [aspects] (keywords per language, label)."""
+    return _aspect_file(res).get("aspects", {})
 
 
-@cache
-def figure_regex(aspect: str) -> re.Pattern | None:
+@lru_cache(maxsize=64)
+def figure_regex(aspect: str, res: Resources = DEFAULT) -> re.Pattern | None:
     """Figures that answer ``aspect`` (aspects.toml [figures]): amounts for penalties, dates for dates."""
-    pat = _aspect_file().get("figures", {}).get(aspect)
+    pat = _aspect_file(res).get("figures", {}).get(aspect)
     return re.compile(pat, re.I) if pat else None
 
 
-@lru_cache(maxsize=1)
-def _defining_rx() -> list[re.Pattern]:
-    return [re.compile(p) for p in _aspect_file().get("defined_term", {}).get("patterns", [])]
+@lru_cache(maxsize=4)
+def _defining_rx(res: Resources = DEFAULT) -> list[re.Pattern]:
+    return [re.compile(p) for p in _aspect_file(res).get("defined_term", {}).get("patterns", [])]
 
 
-def defined_terms(sentence: str) -> list[str]:
+def defined_terms(sentence: str, res: Resources = DEFAULT) -> list[str]:
     """Terms a sentence defines (aspects.toml [defined_term]): "‘deployer’ means ..." -> ["deployer"]."""
-    return [m.group("term") for rx in _defining_rx() for m in rx.finditer(sentence)]
+    return [m.group("term") for rx in _defining_rx(res) for m in rx.finditer(sentence)]
 
 
-def closest_words(aspect: str) -> list[str]:
+def closest_words(aspect: str, res: Resources = DEFAULT) -> list[str]:
     """Words of the provisions nearest to an aspect the law lacks (aspects.toml [closest])."""
-    return list(_aspect_file().get("closest", {}).get(aspect, []))
+    return list(_aspect_file(res).get("closest", {}).get(aspect, []))
 
 
-def synonym_words(text: str) -> list[str]:
+def synonym_words(text: str, res: Resources = DEFAULT) -> list[str]:
     """Statute wording for question words (aspects.toml [synonyms])."""
     low, out = text.lower(), []
-    for word, extra in _aspect_file().get("synonyms", {}).items():
+    for word, extra in _aspect_file(res).get("synonyms", {}).items():
         rx = rf"(?<![a-z]){re.escape(word)}(?![a-z])" if re.match(r"[a-z]", word) else re.escape(word)
         if re.search(rx, low):
             out += extra
@@ -226,18 +227,11 @@ def _switch(prev: Parsed, own: Parsed, catalog: LawCatalog) -> tuple[list[str], 
     return laws, missing
 
 
-def understand(question: str, history: list[dict] | None = None, *, catalog: LawCatalog | None = None,
-               indexed_law_ids: list[str] | None = None, jurisdictions: list[str] | None = None,
-               law_ids: list[str] | None = None) -> Scope:
-    catalog = catalog or LawCatalog.load()
-    q = (question or "").strip()
-    own = analyse(q, catalog)
-    scope = Scope(language=detect_language(q), articles=own.articles, aspects=list(own.aspects),
-                  unknown_laws=list(own.unknown_laws), resolved_question=q, source="question")
-    laws, jurs = list(own.law_ids), list(own.jurisdictions)
-
-    prev = previous_scope(history, lambda t: analyse(t, catalog)) if history else None
-    if prev is not None and not own.names_something:
+def _follow_up(q: str, history: list[dict] | None, own: Parsed, prev: Parsed, scope: Scope, catalog: LawCatalog,
+               laws: list[str], jurs: list[str]) -> tuple[list[str], list[str]]:
+    """The laws and jurisdictions of a question read with the earlier turn (``prev``), when it is a follow-up;
+    ``scope`` gets the earlier aspects, the resolved question and source "history". Else ``laws, jurs``."""
+    if not own.names_something:
         # "Who chairs it?", "それの罰則は？": everything comes from the earlier turn.
         laws, jurs = list(prev.law_ids), list(prev.jurisdictions)
         scope.unknown_laws = list(prev.unknown_laws)
@@ -247,49 +241,71 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
             # answer would repeat the earlier one.
             scope.aspects = scope.aspects or list(prev.aspects)
         scope.articles = scope.articles or ([] if own.aspects else list(prev.articles))
-        scope.resolved_question = resolve_text(q, history)
-        scope.source = "history"
-    elif prev is not None and own.explicit_laws and _COMPARE.search(q) and prev.law_ids \
-            and not set(own.law_ids) & set(prev.law_ids):
+    elif own.explicit_laws and _COMPARE.search(q) and prev.law_ids and not set(own.law_ids) & set(prev.law_ids):
         # "Compare that with the EU AI Act's fines": the earlier law(s) and topic beside the newly named one.
         laws = list(dict.fromkeys(prev.law_ids + own.law_ids))
         jurs = list(dict.fromkeys(prev.jurisdictions + own.jurisdictions))
         scope.aspects = scope.aspects or list(prev.aspects)
-        scope.resolved_question = resolve_text(q, history)
-        scope.source = "history"
-    elif prev is not None and own.jurisdictions and not own.explicit_laws and not own.unknown_laws \
+    elif own.jurisdictions and not own.explicit_laws and not own.unknown_laws \
             and (looks_like_followup(q) or not own.law_ids):
         # "What about Korea?" / "What about in the UK?": switch country, keep topic and aspect.
         switched, missing = _switch(prev, own, catalog)
         laws = switched or laws
         scope.unknown_laws += missing if not switched else []
         scope.aspects = scope.aspects or list(prev.aspects)
-        scope.resolved_question = resolve_text(q, history)
-        scope.source = "history"
+    else:
+        return laws, jurs  # a question of its own
+    scope.resolved_question = resolve_text(q, history)
+    scope.source = "history"
+    return laws, jurs
 
+
+def _indexed_only(laws: list[str], indexed: set[str], scope: Scope, catalog: LawCatalog) -> list[str]:
+    """The indexed ones of ``laws``; the others are named in ``scope.unknown_laws``."""
+    found_jurs = {catalog.laws[x].jurisdiction for x in laws if x in indexed and x in catalog.laws}
+    for lid in [x for x in laws if x not in indexed]:
+        info = catalog.laws.get(lid)
+        if info and info.jurisdiction in found_jurs:
+            continue  # the same name matched an indexed document (an upload of that law): that one answers
+        scope.unknown_laws.append(info.short_name or lid if info else lid)
+    return [x for x in laws if x in indexed]
+
+
+def _in_jurisdictions(laws: list[str], jurs: list[str], own: Parsed, scope: Scope, catalog: LawCatalog,
+                      law_ids: list[str] | None, indexed_law_ids: list[str] | None) -> list[str]:
+    """``laws`` within the user's jurisdiction filter ``jurs`` (unless laws were chosen too)."""
+    if law_ids:
+        return laws
+    laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs]
+    if not laws and not scope.unknown_laws:
+        # "the AI law" with the JP filter on is Japan's AI law, as "the Japanese AI law" would be.
+        for jur in jurs:
+            found = next((f for t in own.topics if (f := catalog.default_laws(jur, t))), [])
+            laws += [x for x in found if indexed_law_ids is None or x in indexed_law_ids]
+    return laws
+
+
+def understand(question: str, history: list[dict] | None = None, *, catalog: LawCatalog | None = None,
+               indexed_law_ids: list[str] | None = None, jurisdictions: list[str] | None = None,
+               law_ids: list[str] | None = None) -> Scope:
+    catalog = catalog or LawCatalog.load()
+    q = (question or "").strip()
+    own = analyse(q, catalog)
+    scope = Scope(language=detect_language(q), articles=own.articles, aspects=list(own.aspects),
+                  unknown_laws=list(own.unknown_laws), resolved_question=q, source="question")
+    laws, jurs = list(own.law_ids), list(own.jurisdictions)
+    prev = previous_scope(history, lambda t: analyse(t, catalog)) if history else None
+    if prev is not None:
+        laws, jurs = _follow_up(q, history, own, prev, scope, catalog, laws, jurs)
     if indexed_law_ids is not None:
-        indexed = set(indexed_law_ids)
-        found_jurs = {catalog.laws[x].jurisdiction for x in laws if x in indexed and x in catalog.laws}
-        for lid in [x for x in laws if x not in indexed]:
-            info = catalog.laws.get(lid)
-            if info and info.jurisdiction in found_jurs:
-                continue  # the same name matched an indexed document (an upload of that law): that one answers
-            scope.unknown_laws.append(info.short_name or lid if info else lid)
-        laws = [x for x in laws if x in indexed]
+        laws = _indexed_only(laws, set(indexed_law_ids), scope, catalog)
     if scope.unknown_laws and not own.explicit_laws:
         laws = []  # "the EU AI Liability Directive": not the EU AI Act, even though both say "EU" and "AI"
-
     if law_ids:
         laws, scope.source = list(law_ids), "user filter"
     if jurisdictions:
         jurs, scope.source = list(jurisdictions), "user filter"
-        laws = [x for x in laws if x not in catalog.laws or catalog.laws[x].jurisdiction in jurs] if not law_ids else laws
-        if not laws and not law_ids and not scope.unknown_laws:
-            # "the AI law" with the JP filter on is Japan's AI law, as "the Japanese AI law" would be.
-            for jur in jurs:
-                found = next((f for t in own.topics if (f := catalog.default_laws(jur, t))), [])
-                laws += [x for x in found if indexed_law_ids is None or x in indexed_law_ids]
-
+        laws = _in_jurisdictions(laws, jurs, own, scope, catalog, law_ids, indexed_law_ids)
     if not own.explicit_laws and not law_ids and jurs and (len(jurs) >= 2 or _SURVEY.search(q)) \
             and not scope.unknown_laws and indexed_law_ids is not None:
         # Which laws apply there: every indexed statute of each named jurisdiction, not one default law each.
@@ -306,4 +322,7 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"
+    log.info("scope (from %s): laws=%s jurisdictions=%s aspects=%s articles=%s language=%s%s%s%s", scope.source,
+             laws, jurs, scope.aspects, scope.articles, scope.language, " comparison" if scope.comparison else "",
+             " survey" if scope.survey else "", f" not indexed={scope.unknown_laws}" if scope.unknown_laws else "")
     return scope

@@ -22,15 +22,15 @@ that drifts too far from the source is exactly what a legal answer must avoid.
 """
 from __future__ import annotations
 
+import logging
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from rag.core.settings import PACKAGE_DATA
+from rag.core.resources import DEFAULT, Resources
 from rag.verify.claims import (
     CJK_RE,
     LIST_PREFIX_RE,
@@ -42,7 +42,7 @@ from rag.verify.claims import (
     split_sentences,
 )
 
-_DATA = PACKAGE_DATA
+log = logging.getLogger(__name__)
 
 # "Article 63" must be an article 63 of the passage, not a 63 found elsewhere in it ("Act No. 63").
 _REF_RE = re.compile(r"\b(article|section|paragraph|no)s?\.?\s+(\d+(?:-\d+)?)\b")
@@ -73,11 +73,9 @@ class Verdict:
         return [str(f) for f in self.flags]
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict:
-    # Loaded once on first use; the files are small data, not logic.
-    data = tomllib.loads((_DATA / "verify.toml").read_text(encoding="utf-8"))
-    inj = tomllib.loads((_DATA / "injection.toml").read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)  # compiled once per Resources (data directory)
+def _lexicon(res: Resources = DEFAULT) -> dict:
+    data, inj = res.toml("verify.toml"), res.toml("injection.toml")
     return {
         "threshold": float(data.get("support_threshold", 0.6)),
         "attribute_threshold": float(data.get("attribute_threshold", 0.85)),
@@ -125,6 +123,49 @@ def _same_jurisdiction(named: set[str], cited: set[str]) -> bool:
     return bool(named & widened)
 
 
+@dataclass
+class _Passages:
+    """The passages an answer may cite, as check() reads them."""
+
+    valid: set[int]  # the markers that name a retrieved passage
+    jur: dict[int, str]  # marker -> the passage's jurisdiction
+    kind: dict[int, str]  # marker -> law | translation | ... | user
+    official_in_scope: bool  # any passage is not a user's upload
+    clean: dict[int, str]  # marker -> normalised text without instruction-like sentences
+    raw: dict[int, str]  # marker -> normalised text
+
+
+def _passages(citations_by_n: Mapping[int, Any] | None, passages: Mapping[int, str] | Sequence[str]) -> _Passages:
+    texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
+    valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
+    jur = {n: _field_of(citations_by_n[n], "jurisdiction") for n in valid} if citations_by_n else {}
+    kind = {n: _field_of(citations_by_n[n], "kind", "law") for n in valid} if citations_by_n else {}
+    return _Passages(valid, jur, kind, any(k != "user" for k in kind.values()),
+                     {n: normalize(strip_injections(texts[n])) for n in valid}, {n: normalize(texts[n]) for n in valid})
+
+
+def _without_markers(piece: str, valid: set[int]) -> str:
+    """``piece`` keeping only the markers of retrieved passages (and no space left before its punctuation)."""
+    piece = MARKER_RE.sub(lambda m: "".join(f"[{n}]" for n in markers(m.group(0)) if n in valid), piece)
+    return re.sub(r"[ \t]+([.。,;])", r"\1", piece)
+
+
+def _unsupported(body: str, good: list[int], ps: _Passages, threshold: float) -> str:
+    """Why the cited passages ``good`` do not support the sentence ``body``; "" when they do."""
+    reason = _support_problem(body, good, ps.clean, ps.raw, threshold)
+    if reason:
+        return reason
+    named = _named_jurisdictions(body)
+    cited_j = {ps.jur[n] for n in good if ps.jur.get(n)}
+    if named and cited_j and not _same_jurisdiction(named, cited_j):
+        return (f"names {', '.join(sorted(named))} but cites passages from "
+                f"{', '.join(sorted(cited_j))} (jurisdictions mixed)")
+    if ps.official_in_scope and all(ps.kind.get(n) == "user" for n in good) and (named or _AS_LAW_RE.search(body)):
+        return (f"presents as the law what only the user's upload {', '.join(f'[{n}]' for n in good)} "
+                "says; the official texts retrieved do not say it")
+    return ""
+
+
 def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
           passages: Mapping[int, str] | Sequence[str], *, threshold: float | None = None,
           attribute: bool = True) -> Verdict:
@@ -137,13 +178,8 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     """
     lex = _lexicon()
     threshold = lex["threshold"] if threshold is None else threshold
-    texts = dict(passages) if isinstance(passages, Mapping) else {i: t for i, t in enumerate(passages, 1)}
-    valid = set(texts) if citations_by_n is None else set(texts) & set(citations_by_n)
-    jur = {n: _field_of(citations_by_n[n], "jurisdiction") for n in valid} if citations_by_n else {}
-    kind = {n: _field_of(citations_by_n[n], "kind", "law") for n in valid} if citations_by_n else {}
-    official_in_scope = any(k != "user" for k in kind.values())
-    clean = {n: normalize(strip_injections(texts[n])) for n in valid}
-    raw = {n: normalize(texts[n]) for n in valid}
+    ps = _passages(citations_by_n, passages)
+    valid, clean, raw = ps.valid, ps.clean, ps.raw
 
     kept: list[str] = []
     flags: list[Flag] = []
@@ -160,8 +196,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
         bad = [n for n in dict.fromkeys(ns) if n not in valid]
         body = normalize(LIST_PREFIX_RE.sub("", sentence))
         if bad:
-            piece = MARKER_RE.sub(lambda m: "".join(f"[{n}]" for n in markers(m.group(0)) if n in valid), piece)
-            piece = re.sub(r"[ \t]+([.。,;])", r"\1", piece)
+            piece = _without_markers(piece, valid)
             flags.append(Flag(sentence, f"cites {', '.join(f'[{n}]' for n in bad)}, which was not retrieved"
                                         + (" (marker removed)" if good else " (sentence removed)")))
             if not good:
@@ -188,23 +223,15 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
                 flags.append(Flag(sentence, "no citation"))
             continue
         # A "does not say" sentence needs no word overlap, but any number it states must be real.
-        reason = _support_problem(body, good, clean, raw, 0.0 if no_answer else threshold)
-        if not reason:
-            named = _named_jurisdictions(body)
-            cited_j = {jur[n] for n in good if jur.get(n)}
-            if named and cited_j and not _same_jurisdiction(named, cited_j):
-                reason = (f"names {', '.join(sorted(named))} but cites passages from "
-                          f"{', '.join(sorted(cited_j))} (jurisdictions mixed)")
-            elif official_in_scope and all(kind.get(n) == "user" for n in good) \
-                    and (named or _AS_LAW_RE.search(body)):
-                reason = (f"presents as the law what only the user's upload {', '.join(f'[{n}]' for n in good)} "
-                          "says; the official texts retrieved do not say it")
+        reason = _unsupported(body, good, ps, 0.0 if no_answer else threshold)
         if reason:
             flags.append(Flag(sentence, reason))
             continue
         kept.append(piece)
         said_no_answer = said_no_answer or no_answer
         cited.extend(n for n in good if n not in cited)
+    for f in flags:
+        log.info("verifier: %s", f)
     text = re.sub(r"[ \t]+\n", "\n", "".join(kept)).strip()
     return Verdict(clean_text=text, flags=flags, cited=cited, kept=sum(1 for k in kept if k.strip()),
                    no_answer=said_no_answer, notes=notes)

@@ -7,13 +7,10 @@ way the verifier reads it.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from functools import lru_cache
 
-from rag.core.settings import PACKAGE_DATA
-
-_DATA = PACKAGE_DATA
+from rag.core.resources import DEFAULT, Resources
 
 MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
 # Sentence end: punctuation, then any citation markers that belong to it, then space.
@@ -28,10 +25,9 @@ _NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|t
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
 
 
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    data = tomllib.loads((_DATA / "verify.toml").read_text(encoding="utf-8"))
-    return frozenset(data.get("stopwords", "").split())
+@lru_cache(maxsize=4)  # keyed by the Resources
+def _stopwords(res: Resources = DEFAULT) -> frozenset[str]:
+    return frozenset(res.toml("verify.toml").get("stopwords", "").split())
 
 
 def split_sentences(text: str) -> list[str]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-import tomllib
 from collections.abc import Iterator
-from functools import lru_cache
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -21,18 +19,17 @@ from rag.answer.llm.models import get_chat_model, is_connection_error, unavailab
 from rag.core.citations import citation_from_hit, clip
 from rag.core.citations import label as cite_label
 from rag.core.citations import sentences as body_sentences
-from rag.core.settings import PACKAGE_DATA, Settings
+from rag.core.resources import DEFAULT, Resources
+from rag.core.settings import Settings
 from rag.core.types import Answer, Hit, Scope
 from rag.verify.checks import check, injection_matches
 from rag.verify.claims import MARKER_RE, content_units, markers, split_sentences
 
-_DATA = PACKAGE_DATA
 _MAX_HISTORY_TURNS = 4  # enough to resolve "what about fines?"; older turns only cost context
 
 
-@lru_cache(maxsize=1)
-def prompts() -> dict:
-    return tomllib.loads((_DATA / "prompts.toml").read_text(encoding="utf-8"))
+def prompts(res: Resources = DEFAULT) -> dict:
+    return res.toml("prompts.toml")
 
 
 def passage_label(hit: Hit) -> str:

@@ -9,11 +9,15 @@ sentence only the newer text has is "added", one only the older text has "remove
 from __future__ import annotations
 
 import difflib
+import logging
 
 from rag.core.citations import CitationBook, Quote, provision_ref, sentence_spans, squashed
 from rag.core.dates import long_date
 from rag.core.types import Answer, Chunk, Scope
 from rag.index.versions import Versions
+from rag.retrieve.protocol import Retriever
+
+log = logging.getLogger(__name__)
 
 MAX_CHANGES = 4
 
@@ -22,10 +26,10 @@ def _sentences(chunks: list[Chunk]) -> list[Quote]:
     return [Quote(c, a, b) for c in sorted(chunks, key=lambda c: c.seq) for a, b in sentence_spans(c.body)]
 
 
-def version_changes(scope: Scope, retriever, versions: Versions, as_of: str) -> Answer | None:
+def version_changes(scope: Scope, retriever: Retriever, versions: Versions, as_of: str) -> Answer | None:
     """The changed sentences of the named provision between its current and its previous version; None when
     the question does not name one provision of one law, or no two versions word it differently."""
-    if not scope.history or len(scope.law_ids) != 1 or len(scope.articles) != 1 or not hasattr(retriever, "lookup"):
+    if not scope.history or len(scope.law_ids) != 1 or len(scope.articles) != 1:
         return None
     chunks = retriever.lookup(scope.law_ids[0], scope.articles[0])
     by_doc: dict[str, list[Chunk]] = {}
@@ -43,6 +47,7 @@ def version_changes(scope: Scope, retriever, versions: Versions, as_of: str) -> 
     if not pairs:
         return None
     new, old = pairs[0]
+    log.debug("versions compared for %s: %s (new) and %s (old)", scope.articles[0], new[0].doc_id, old[0].doc_id)
     a, b = _sentences(old), _sentences(new)
     matcher = difflib.SequenceMatcher(a=[squashed(q.text) for q in a], b=[squashed(q.text) for q in b],
                                       autojunk=False)

@@ -35,17 +35,28 @@ from rag.answer.offline.law_checks import (
 )
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
-from rag.core.citations import CitationBook, Quote, label, law_name, provision_ref, sentence_spans, squashed, unit_refs
+from rag.core.citations import (
+    QUOTED_HITS,
+    CitationBook,
+    Quote,
+    label,
+    law_name,
+    provision_ref,
+    sentence_spans,
+    squashed,
+    unit_refs,
+)
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
+from rag.retrieve.protocol import Retriever
 from rag.retrieve.rerank import CachingJudge
 from rag.understand.lexicon import asked_aspects, aspect_regex, aspect_terms, language_of, templates, terms
 from rag.understand.scope import figure_regex
 from rag.verify.checks import injection_matches
 
 log = logging.getLogger(__name__)
-MAX_HITS = 5  # sentences are taken from the top hits only: lower ranks are mostly noise
+MAX_HITS = QUOTED_HITS  # sentences are taken from the top hits only: lower ranks are mostly noise
 MAX_QUOTES, MAX_QUOTES_SECTION = 4, 2
 
 
@@ -63,7 +74,7 @@ def _doc_rank(c: Chunk) -> tuple:
     return ({"law": 0, "translation": 1}.get(c.kind, 2), len(c.short_name))
 
 
-def _prefer_language(hits: list[Hit], lang: str, retriever=None) -> list[Hit]:
+def _prefer_language(hits: list[Hit], lang: str, retriever: Retriever | None = None) -> list[Hit]:
     """The hits in the question's language: a provision retrieved only in another language is
     replaced by the same provision of the law's text in the question's language, when indexed;
     then one hit per provision."""
@@ -71,7 +82,7 @@ def _prefer_language(hits: list[Hit], lang: str, retriever=None) -> list[Hit]:
     for h in hits:
         c = h.chunk
         alt: list[Chunk] = []
-        if c.language != lang and hasattr(retriever, "law_chunks"):
+        if c.language != lang and retriever is not None:
             alt = [x for x in retriever.law_chunks(c.law_id) if x.language == lang and x.article == c.article
                    and x.unit_kind == c.unit_kind and x.kind in STATUTE_KINDS]
             if alt:
@@ -97,7 +108,7 @@ def _refs(quotes: list[Quote], lang: str = "en") -> str:
         "引用した規定" if lang == "ja" else "the quoted provisions")
 
 
-def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=None,
+def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever: Retriever | None = None,
                  asked: set[str] | None = None) -> list[str]:
     """One line per source: sentences of the same provision are joined as its citation quotes them.
     A quoted lead-in of a list is followed by the list's other items, one line each."""
@@ -106,7 +117,7 @@ def _quote_lines(quotes: list[Quote], book: CitationBook, t: dict, retriever=Non
         by_n[book.cite(q)] = None
     quote_of = {c.n: c.quote for c in book.citations}
     lines = {n: [t["quote"].format(quote=quote_of[n], n=n)] for n in by_n}
-    law_chunks = getattr(retriever, "law_chunks", None)
+    law_chunks = retriever.law_chunks if retriever is not None else None
     lead, items, more = list_items(quotes, law_chunks, asked) if law_chunks else (None, [], 0)
     if lead is not None:
         n = book.cite(lead)
@@ -142,9 +153,8 @@ def _topic(turn: Turn, pool: list[Hit]) -> Topic:
     arts = {(h.chunk.law_id, h.chunk.article) for h in pool
             if h.chunk.unit_kind in ("article", "section", "paragraph") and not is_commencement(h.chunk)}
     units = {("article", a) for _, a in arts} | {("article", a) for a in turn.scope.articles}
-    structure = getattr(turn.retriever, "law_structure", None)
-    for law_id, article in arts if structure else ():
-        units |= structure(law_id).get(article, set())
+    for law_id, article in arts if turn.retriever is not None else ():
+        units |= turn.retriever.law_structure(law_id).get(article, set())
     noise = set(aspect_terms(("dates",)))
     for h in pool:
         noise |= terms(" ".join((h.chunk.law_title, h.chunk.short_name, h.chunk.citation_name)))
@@ -250,13 +260,19 @@ class Turn:
     asked: str  # resolved against the history (follow-ups): finds the sentences
     scope: Scope
     lang: str
-    retriever: object
+    retriever: Retriever | None
     book: CitationBook
     names: dict[str, str]
     aspects: list[str]
     judge: object | None = None  # .logits(question, passages) -> list[float]; None: the plain lead
     weights: Weights = field(default_factory=Weights)
     said: str = ""  # the previous answer of the conversation, squashed (follow-ups do not repeat it)
+
+    @property
+    def wording(self) -> str:
+        """The words that find the sentences to quote: of a story told before the ask, the story (its focus,
+        rag/understand/focus.py), not "Which laws apply?"; else the question as resolved."""
+        return self.scope.focus or self.asked
 
 
 def _answers(turn: Turn, quotes: list[Quote]) -> bool:
@@ -265,64 +281,84 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool:
     if turn.judge is None or turn.lang != "en" or not quotes or quotes[0].chunk.language != "en":
         return True
     # The story of the question, not its frame ("Which laws apply?" favours provisions on applying).
-    logit = turn.judge.logits(turn.scope.focus or turn.asked, [quotes[0].chunk.text])[0]
+    logit = turn.judge.logits(turn.wording, [quotes[0].chunk.text])[0]
     ok = logit >= turn.weights.answers_min_logit
     log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
     return ok
 
 
-def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[str], bool] | None:
-    """Lines answering for one law (or one jurisdiction when law_id is None), and whether their lead says the
-    quotes answer the question (False for an absence, a missing article or a provision the judge finds does
-    not answer); None if nothing relevant."""
-    # A story told before the ask finds the sentences by the story, not by "Which laws apply?" (its focus).
-    question, scope, lang, retriever = turn.scope.focus or turn.asked, turn.scope, turn.lang, turn.retriever
-    book, names, aspects, current = turn.book, turn.names, turn.aspects, turn.question
+def _absence(turn: Turn, law_id: str, hits: list[Hit]) -> list[str] | None:
+    """For asked aspects the law never mentions: lines saying so, then its closest provisions; else None."""
+    question, lang, retriever = turn.wording, turn.lang, turn.retriever
+    missing = absent_aspects(law_id, turn.aspects, retriever)
+    if not missing:
+        return None
+    log.info("%s never mentions %s: absence answer with the closest provisions", law_id, missing)
     t = templates()[lang]
-    if law_id:
-        missing = absent_aspects(law_id, aspects, retriever)
-        if missing:
-            law = names.get(law_id) or law_id
-            lines = []
-            for a in missing:
-                tpl = t.get("absence_by_aspect", {}).get(a, t["absence"])
-                lines.append(tpl.format(law=law, aspect=t["aspect_names"].get(a, a)))
-            quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
-                question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
-            if quotes:
-                lines.append(t["closest"].format(refs=_refs(quotes, lang)))
-                lines += _quote_lines(quotes, book, t)
-            return lines, False
+    law = turn.names.get(law_id) or law_id
+    lines = []
+    for a in missing:
+        tpl = t.get("absence_by_aspect", {}).get(a, t["absence"])
+        lines.append(tpl.format(law=law, aspect=t["aspect_names"].get(a, a)))
+    quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
+        question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
+    if quotes:
+        lines.append(t["closest"].format(refs=_refs(quotes, lang)))
+        lines += _quote_lines(quotes, turn.book, t)
+    return lines
+
+
+def _first_quotes(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[Hit], list[Quote]]:
+    """The hits quoted from (the top ones, plus provisions on the asked aspect) and the sentences chosen;
+    a follow-up leaves out what the previous answer quoted."""
+    question, scope, aspects = turn.wording, turn.scope, turn.aspects
     pool = hits[:MAX_HITS]
     specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
     if law_id and "dates" in aspects[:2]:
         # "When": the law's entry-into-force provisions answer, wherever retrieval ranked them.
         have = {h.chunk.chunk_id for h in pool}
-        pool += [h for h in commencement_hits(law_id, question, scope, lang, retriever) if h.chunk.chunk_id not in have]
+        pool += [h for h in commencement_hits(law_id, question, scope, turn.lang, turn.retriever)
+                 if h.chunk.chunk_id not in have]
     if law_id and specific:
         # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
         have = {h.chunk.chunk_id for h in pool}
-        pool += [h for h in aspect_hits(law_id, specific, question, lang, retriever, n=2) if h.chunk.chunk_id not in have]
-    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles, current,
-                           scope.translated)
+        pool += [h for h in aspect_hits(law_id, specific, question, turn.lang, turn.retriever, n=2)
+                 if h.chunk.chunk_id not in have]
+    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles,
+                           turn.question, scope.translated)
     if turn.said:
         # A follow-up asking something new gets what the previous answer did not already quote.
         fresh = [q for q in quotes if squashed(q.text) not in turn.said]
         if fresh and len(fresh) < len(quotes):
             log.info("follow-up: %d quotes of the previous answer left out", len(quotes) - len(fresh))
         quotes = (fresh or quotes)[:limit]
+    return pool, quotes
+
+
+def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[str], bool] | None:
+    """Lines answering for one law (or one jurisdiction when law_id is None), and whether their lead says the
+    quotes answer the question (False for an absence, a missing article or a provision the judge finds does
+    not answer); None if nothing relevant."""
+    question, scope, lang, retriever = turn.wording, turn.scope, turn.lang, turn.retriever
+    book, names, aspects, current = turn.book, turn.names, turn.aspects, turn.question
+    t = templates()[lang]
+    if law_id and (absence := _absence(turn, law_id, hits)):
+        return absence, False
+    pool, quotes = _first_quotes(turn, law_id, hits, limit)
     if not quotes and law_id and len(scope.law_ids) == 1 and missing_articles(law_id, scope.articles, retriever):
         arts = missing_articles(law_id, scope.articles, retriever)
+        log.info("%s has no article %s: said so, nothing quoted", law_id, arts)
         return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts], False
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, question, lang, retriever)
+        log.info("quotes of %s do not mention %s: %d provisions on it looked up", law_id, aspects, len(extra))
         quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current,
                                scope.translated) if extra else quotes
     if not quotes:
         return None
-    if "definitions" not in aspects and hasattr(retriever, "law_chunks"):
+    if "definitions" not in aspects and retriever is not None:
         # "What must providers do?" answered by point (l) of a list: its lead-in takes the point's place,
         # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
         # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
@@ -356,7 +392,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     return lines, claims
 
 
-def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever) -> dict[str, str]:
+def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever: Retriever | None) -> dict[str, str]:
     """law_id -> display name, from the law's own text (not a consolidation) in the answer language."""
     def pref(c: Chunk) -> tuple:  # the current text in the answer language, not "(as enacted)" or a consolidation
         return (c.language != lang, c.kind == "consolidation", c.kind not in STATUTE_KINDS, len(c.short_name))
@@ -366,7 +402,7 @@ def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever) -> dict
         if c.law_id not in best or pref(c) < pref(best[c.law_id]):
             best[c.law_id] = c
     for lid in law_ids:
-        if hasattr(retriever, "law_chunks"):
+        if retriever is not None:
             for c in retriever.law_chunks(lid)[:200]:
                 if lid not in best or pref(c) < pref(best[lid]):
                     best[lid] = c
@@ -392,8 +428,8 @@ def abstain(question: str, scope: Scope, indexed: dict[str, list[str]] | None, l
     return Answer(text="\n".join(lines), scope=scope, abstained=True, hits=list(hits or []))
 
 
-def _jurisdiction(law_id: str | None, retriever) -> str:
-    if not law_id or not hasattr(retriever, "law_chunks"):
+def _jurisdiction(law_id: str | None, retriever: Retriever | None) -> str:
+    if not law_id or retriever is None:
         return ""
     chunks = retriever.law_chunks(law_id)
     return chunks[0].jurisdiction if chunks else ""
@@ -450,7 +486,7 @@ def _without_instructions(hits: list[Hit]) -> tuple[list[Hit], list[str]]:
     return kept, notes
 
 
-def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
+def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retriever | None = None,
             indexed: dict[str, list[str]] | None = None, judge=None, weights: Weights | None = None,
             previous_answer: str = "") -> Answer:
     """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
@@ -462,6 +498,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     aspects = asked_aspects(scope.focus or question, scope)
     hits, untrusted = _without_instructions(hits)
     if scope.unknown_laws and not scope.law_ids:
+        log.info("answer path: out of corpus (%s)", scope.unknown_laws)
         ans = abstain(question, scope, indexed, lang, hits)
         ans.timings = {"compose": time.perf_counter() - t0}
         ans.flagged += untrusted
@@ -483,7 +520,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
     turn = Turn(question, asked, scope, lang, retriever, book, names, aspects, judge, weights or Weights(),
                 squashed(previous_answer) if previous_answer and scope.source == "history" else "")
     for law_id, jur, hs in groups:
-        if many and law_id and not hs and hasattr(retriever, "search"):
+        if many and law_id and not hs and retriever is not None:
             # A comparison whose retrieval was dominated by one law: search this law alone.
             sub = Scope(law_ids=[law_id], aspects=scope.aspects, language=scope.language, articles=scope.articles)
             hs, more = _without_instructions(_prefer_language(retriever.search(asked, sub, k=3), lang, retriever))
@@ -501,6 +538,8 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever=None,
         # "Compare the EU AI Act and Brazil's AI bill": answer for what is indexed, say what is not.
         note = templates()[lang]["out_of_corpus_named"].format(what=", ".join(scope.unknown_laws))
         sections.insert(0, ("", [note], True))
+    log.info("answer path: %s", "no section answered (abstain)" if not any(ok for _, _, ok in sections)
+             else "one section" if len(sections) == 1 else f"comparison of {len(sections)} sections")
     if not any(ok for _, _, ok in sections):
         if scope.law_ids and sections:  # the named law is indexed but nothing in it matches
             ans = Answer(text="\n".join(lines[0] for _, lines, _ in sections), scope=scope, abstained=True,

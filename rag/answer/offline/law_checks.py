@@ -4,25 +4,29 @@ a figure the question assumes that appears nowhere in it; and the provisions clo
 missing aspect or holding a present one that retrieval missed."""
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
 from rag.core.citations import Quote, sentence_spans
 from rag.core.types import Chunk, Hit, Scope
+from rag.retrieve.protocol import Retriever
 from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms
+
+log = logging.getLogger(__name__)
 
 STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?:EUR|€|\$|USD|KRW|₩|¥)\s?\d[\d,.\s]*\d|\d[\d,.]*\s?(?:million|billion)?\s?"
                      r"(?:EUR|euros?|dollars|won|yen|円|원)", re.I)
 
 
-def _law_chunks(law_id: str, retriever) -> list:
-    if not hasattr(retriever, "law_chunks"):
+def _law_chunks(law_id: str, retriever: Retriever | None) -> list:
+    if retriever is None:
         return []
     return [c for c in retriever.law_chunks(law_id) if c.kind in STATUTE_KINDS]
 
 
-def absent_aspects(law_id: str, aspects: list[str], retriever) -> list[str]:
+def absent_aspects(law_id: str, aspects: list[str], retriever: Retriever | None) -> list[str]:
     """Asked aspects that the whole law (every chunk, every language) never mentions."""
     checkable = set(templates().get("absence", {}).get("aspects", []))
     asked = [a for a in aspects if a in checkable and aspect_regex(a)]
@@ -30,11 +34,12 @@ def absent_aspects(law_id: str, aspects: list[str], retriever) -> list[str]:
         return []
     chunks = _law_chunks(law_id, retriever)
     if not chunks:
+        log.debug("%s: nothing indexed, no absence claimed", law_id)
         return []  # nothing indexed: we cannot claim absence
     return [a for a in asked if not any((rx := aspect_regex(a, c.language)) and rx.search(c.body) for c in chunks)]
 
 
-def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever) -> list[Quote]:
+def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever: Retriever | None) -> list[Quote]:
     """The law's provisions nearest to a missing aspect (e.g. guidance/advice for penalties); [] if none."""
     words = templates().get("absence", {}).get("closest", {}).get(aspect, [])
     rx = keyword_regex(tuple(words))
@@ -63,17 +68,20 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s\u00a0\u202f,]", "", text).lower()
 
 
-def unsupported_figures(question: str, law_id: str, retriever) -> list[str]:
+def unsupported_figures(question: str, law_id: str, retriever: Retriever | None) -> list[str]:
     """Amounts/percentages the question states that appear nowhere in the law's text."""
     figures = [m.group(0).strip() for m in _FIGURE.finditer(question)]
     chunks = _law_chunks(law_id, retriever) if figures else []
     if not chunks:
         return []
     text = _squash(" ".join(c.body for c in chunks))
-    return [f for f in figures if _squash(re.sub(r"[^\d.,%\s]", "", f)) not in text]
+    absent = [f for f in figures if _squash(re.sub(r"[^\d.,%\s]", "", f)) not in text]
+    if absent:
+        log.info("figures the question states that %s never has: %s (a false premise)", law_id, absent)
+    return absent
 
 
-def missing_articles(law_id: str, articles: list[str], retriever) -> list[str]:
+def missing_articles(law_id: str, articles: list[str], retriever: Retriever | None) -> list[str]:
     """Explicitly named articles the law does not have (a false premise, or a renumbered article)."""
     have = {c.article for c in _law_chunks(law_id, retriever)} if articles else set()
     if not have:
@@ -94,8 +102,8 @@ def commencement_hits(law_id: str, question: str, scope: Scope, lang: str, retri
     the answer language where the law has it, those sharing most words with the question first."""
     chunks = [c for c in _law_chunks(law_id, retriever) if is_commencement(c)]
     older: set[str] = set()
-    if chunks and hasattr(retriever, "versions"):
-        versions = retriever.versions()
+    versions = retriever.versions() if chunks and retriever is not None else None
+    if versions is not None:
         current = versions.predicate(scope.as_of, scope.history)
         chunks = [c for c in chunks if current(c)]
         if scope.history:  # "as originally enacted": the superseded version's dates come first
@@ -114,12 +122,12 @@ def _distinct_matches(body: str, rx: re.Pattern) -> int:
     return len({m.group(0).lower() for m in rx.finditer(body)})
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=50_000)  # a memo on chunk bodies (terms() of the package's stopwords), no data file
 def _body_terms(body: str) -> frozenset[str]:
     return frozenset(terms(body))
 
 
-def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever, n: int = 3) -> list[Hit]:
+def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever: Retriever | None, n: int = 3) -> list[Hit]:
     """The law's chunks that use the asked aspects' keywords most (and share most words with the question)."""
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     chunks = _law_chunks(law_id, retriever) if rxs else []

@@ -9,13 +9,17 @@ place. Items are cited to the lead-in's paragraph and quoted by their opening wo
 """
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
 from rag.core.citations import LIST_ITEM_CHARS, Quote, squashed
 from rag.core.numerals import cjk_to_int, roman_to_int
+from rag.core.resources import DEFAULT, Resources
 from rag.understand.lexicon import synonym_terms, templates, terms
 from rag.understand.scope import defined_terms
+
+log = logging.getLogger(__name__)
 
 MAX_LIST_ITEMS = 12
 _KANJI = "一二三四五六七八九十"
@@ -60,10 +64,10 @@ def first_item_style(line: str) -> str | None:
     return next((s for s in _STYLES if position(line, s) == 1), None)
 
 
-@lru_cache(maxsize=1)
-def _following_rx() -> re.Pattern:
+@lru_cache(maxsize=4)  # keyed by the Resources
+def _following_rx(res: Resources = DEFAULT) -> re.Pattern:
     """Lead-ins without a colon ("次に掲げる…", "the following items"): templates.toml [lexicon] list_lead_ins."""
-    return re.compile("|".join(templates().get("lexicon", {}).get("list_lead_ins", [])) or r"(?!)")
+    return re.compile("|".join(templates(res).get("lexicon", {}).get("list_lead_ins", [])) or r"(?!)")
 
 
 def is_lead_in(text: str) -> bool:
@@ -133,6 +137,8 @@ def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
             article = squashed("".join(c.body for c in _same_article(chunks, lead.chunk)))
             rest = [o for o in quotes[:i] + quotes[i + 1:]
                     if not (o.chunk.article == lead.chunk.article and squashed(o.text) in article)]
+            log.debug("quoted item of %s replaced by its list's lead-in (%d other quotes of the list dropped)",
+                      lead.chunk.chunk_id, len(quotes) - 1 - len(rest))
             return rest[:i] + [lead] + rest[i:]
     return quotes
 

@@ -9,6 +9,7 @@ with the sentence it refers to.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 
@@ -16,6 +17,8 @@ from rag.core.citations import MAX_QUOTE_CHARS, Quote, sentence_spans, squashed
 from rag.core.types import Hit
 from rag.understand.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
 from rag.understand.scope import defined_terms, figure_regex
+
+log = logging.getLogger(__name__)
 
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
 
@@ -121,6 +124,8 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
         return []
     top = max(c[0] for c in cands)
     if top <= 0:  # only an explicitly named article justifies quoting without any overlap
+        log.debug("no sentence of %d shares a term with the question%s", len(cands),
+                  ": the named article's first" if wanted else "")
         firsts = [c for c in cands if c[2].chunk.article in wanted]
         return [c[2] for c in firsts[:1]]
     per_hit: dict[int, list[tuple[float, int, Quote]]] = {}
@@ -131,7 +136,10 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
     chosen = sorted(((c, i) for cs in per_hit.values() for i, c in enumerate(cs)),
                     key=lambda ci: -(ci[0][0] + 0.3 / (ci[0][1] + 1) - 0.5 * ci[1]))
     chosen = [c for c, _ in chosen]
+    ranked = len(chosen)
     chosen = [c for c in chosen if c[0] >= max(1.0, 0.45 * top) or c[2].chunk.article in wanted]
+    log.debug("%d sentences scored (best %.2f); %d of the %d best per provision dropped below %.2f", len(cands), top,
+              ranked - len(chosen), ranked, max(1.0, 0.45 * top))
     out: list[Quote] = []
     seen: set[str] = set()
     for c in chosen:  # the OJ text and a consolidation (or two translations) often repeat a sentence
@@ -142,4 +150,6 @@ def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int
         if key not in seen and not inside:
             seen.add(key)
             out.append(q)
+        else:
+            log.debug("not quoted again (%s): %.60s", "inside a quote" if inside else "same sentence", q.text)
     return [_self_contained(q) for q in out[:limit]]  # best first: the first quote is the answer
