@@ -319,7 +319,7 @@ def _refresh_lexical(store: ChunkStore, rebuild: bool) -> None:
     """Build (or update) the persisted BM25 index now, under the ingest lock, so that the next process
     loads it instead of building it (rag/index/lexical.py); ``rebuild`` when chunks were written, which
     can repair one without changing the registry. A failure here costs only that rebuild later."""
-    from rag.index.bm25 import index_for
+    from rag.index.lexical import index_for
 
     try:
         index_for(store, rebuild=rebuild)

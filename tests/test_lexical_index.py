@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from rag.core.text import tokenize
-from rag.index import bm25, lexical
-from rag.index.bm25 import BM25Index, index_for
+from rag.index import lexical
+from rag.index.bm25 import BM25Index
+from rag.index.lexical import index_for
 from rag.index.store import ChunkStore
 
 MULTILINGUAL = ["jp-ai-promotion-act-ja", "jp-ai-promotion-act-en", "kr-ai-basic-act-ko", "eu-ai-act"]
@@ -77,7 +78,7 @@ class ReferenceBM25:
 
 
 def _fresh_process_cache():
-    bm25._CACHE.clear()
+    lexical._CACHE.clear()
     for k in lexical.STATS:
         lexical.STATS[k] = 0
 
@@ -116,7 +117,7 @@ _PROBE = """
 import json, sys
 from rag.core.settings import Settings
 from rag.index import lexical
-from rag.index.bm25 import index_for
+from rag.index.lexical import index_for
 from rag.index.store import ChunkStore
 idx = index_for(ChunkStore(Settings.from_env()))
 print(json.dumps({"stats": lexical.STATS, "docs": sorted({c.doc_id for c in idx.chunks}), "chunks": len(idx),

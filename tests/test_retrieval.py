@@ -7,7 +7,7 @@ import re
 import pytest
 
 from rag.core.types import Scope
-from rag.index.bm25 import index_for
+from rag.index.lexical import index_for
 from rag.retrieve.hybrid import HybridRetriever
 from rag.understand.catalog import LawCatalog
 from rag.understand.scope import understand

@@ -46,7 +46,11 @@ def test_when_in_a_condition_or_a_duration_is_not_a_dates_question(question):
 def test_unit_refs_reads_lists_and_ranges_of_units():
     assert unit_refs("(a) Chapters I and II shall apply") == {("chapter", "1"), ("chapter", "2")}
     assert unit_refs("Article 12(3) to (5), Article 14 and Sections 2 and 3 of Chapter VI") == {
-        ("article", "12"), ("article", "14"), ("section", "2"), ("section", "3"), ("chapter", "6")}
+        ("article", "12"), ("article", "14"), ("section", "6.2"), ("section", "6.3"), ("chapter", "6")}
+    # a section is numbered within its chapter: Section 2 of Chapter III is not Section 2 of Chapter V
+    assert unit_refs("(c) Chapter III, Sections 1, 2, and 3 shall apply from:") == {
+        ("chapter", "3"), ("section", "3.1"), ("section", "3.2"), ("section", "3.3")}
+    assert unit_refs("Section 2 Obligations of importers", chapter="5") == {("section", "5.2")}
     assert unit_refs("Articles 30 to 32 shall apply") == {("article", "30"), ("article", "31"), ("article", "32")}
     assert unit_refs("This Regulation shall apply from 1 March 2031.") == set()
 
@@ -80,6 +84,8 @@ CONSOLIDATED = [  # a consolidation printing its chapters by title only
     _c("w-cons", "20a", "1. Repeated infringements shall be subject to periodic penalty payments.", "FINES",
        title="Periodic penalty payments", seq=21),
     _c("w-cons", "21", NB_FINES, "FINES", title="Fines on notified bodies", seq=22),
+    _c("w-cons", "30", "1. Each Member State shall ensure that its widget helpdesk is operational by 1 June 2030.",
+       "HELPDESKS", title="National helpdesks", seq=30),
     _c("w-cons", "40", FINAL, "FINAL PROVISIONS", title="Entry into force and application", seq=40),
 ]
 
@@ -145,6 +151,11 @@ def test_a_part_the_clause_excepts_takes_the_general_date():
     lead = text.splitlines()[0]
     assert lead.startswith("1 March 2031"), text  # "(b) Chapter IV ..., with the exception of Article 21"
     assert "1 September 2030" not in lead
+
+
+def test_a_deadline_the_asked_provision_states_itself_comes_before_the_general_date():
+    text = _ask("By when must each national widget helpdesk be up and running?", "30", "40")
+    assert text.splitlines()[0].startswith("1 June 2030"), text
 
 
 def test_a_when_question_about_the_whole_law_leads_with_its_general_date():

@@ -149,18 +149,31 @@ def paragraph_of(chunk: Chunk, start: int) -> str:
 
 
 _UNIT_NUM = r"(?:[IVXLC]+\b|\d+[a-z]?(?:\(\w{1,3}\))*)"
-_UNIT_REF_RE = re.compile(rf"\b(chapter|title|part|section|article)s?\s+({_UNIT_NUM}(?:\s*(?:,|and|or|to)\s*(?:\(\w{{1,3}}\)|{_UNIT_NUM}))*)",
+_UNIT_REF_RE = re.compile(rf"\b(chapter|title|part|section|article)s?\s+({_UNIT_NUM}(?:\s*(?:,\s*and|,|and|or|to)\s*(?:\(\w{{1,3}}\)|{_UNIT_NUM}))*)",
                           re.I)
 
 
-def unit_refs(text: str) -> set[tuple[str, str]]:
+_OF_CHAPTER_RE = re.compile(r"\s+of\s+chapter\s+([IVXLC]+\b|\d+)", re.I)
+
+
+def unit_refs(text: str, chapter: str = "") -> set[tuple[str, str]]:
     """The structural units a text names, as (kind, number): "Chapters I and II" -> {("chapter", "1"),
     ("chapter", "2")}; "Article 33(3) to (6), Article 37(7)" -> {("article", "33"), ("article", "37")};
     "Articles 5 to 7" -> articles 5, 6 and 7. Roman numbers become Arabic so a heading path's "Chapter II"
-    and a final provision's "Chapters I and II" meet."""
+    and a final provision's "Chapters I and II" meet. A section is numbered within its chapter ("Chapter
+    III, Sections 1 and 2" -> ("section", "3.1"), ("section", "3.2"); "Sections 4 of Chapter IV" -> "4.4"):
+    Section 2 of Chapter V is not Section 2 of Chapter III. ``chapter``: the chapter a heading's sections
+    sit in when the text itself names none."""
     out: set[tuple[str, str]] = set()
     for m in _UNIT_REF_RE.finditer(text or ""):
         kind = m.group(1).lower()
+        if kind == "section":
+            after = _OF_CHAPTER_RE.match(text, m.end())
+            of = after.group(1) if after else chapter
+            of = str(roman_to_int(of)) if of and is_roman(of) else of
+            numbers = {n for _, n in unit_refs("Article " + m.group(2))}  # the numbers and ranges, read alike
+            out |= {("section", f"{of}.{n}" if of else n) for n in numbers}
+            continue
         nums: list[int | str] = []
         for tok in re.findall(r"\bto\b|\([^)]*\)|[IVXLC]+\b|\d+[a-z]?", m.group(2)):
             if tok.startswith("("):
@@ -176,6 +189,8 @@ def unit_refs(text: str) -> set[tuple[str, str]]:
                     out.update((kind, str(k)) for k in range(int(a), min(int(b), int(a) + 50) + 1))
             else:
                 out.add((kind, str(n)))
+        if kind == "chapter" and len(nums) == 1:
+            chapter = str(nums[0])  # "Chapter III, Sections 1, 2 and 3": the sections are Chapter III's
     return out
 
 
@@ -183,21 +198,33 @@ def article_units(chunks: list[Chunk]) -> dict[str, set[tuple[str, str]]]:
     """article -> the numbered chapters and sections it sits in (``unit_refs`` of its heading path), over
     every version given: a consolidation that prints its chapters by title only ("PENALTIES") gets the
     numbers from a version that prints "Chapter XII Penalties", matched by the title."""
+    def path_units(path: str, titles: dict[str, set[tuple[str, str]]]) -> set[tuple[str, str]]:
+        units: set[tuple[str, str]] = set()
+        chapter = ""
+        for part in path.split(" > "):
+            found = {u for u in unit_refs(part, chapter) if u[0] != "article"} or titles.get(_title(part), set())
+            chapter = next((n for k, n in found if k == "chapter"), chapter)
+            units |= found
+        return units
+
     by_title: dict[str, set[tuple[str, str]]] = {}
     for c in chunks:
+        chapter = ""
         for part in c.heading_path.split(" > "):
-            refs = {u for u in unit_refs(part) if u[0] != "article"}
-            title = re.sub(r"^\W*(?:chapter|title|part|section)\s+\S+\s*", "", part, flags=re.I).strip().lower()
-            if refs and title:
-                by_title.setdefault(title, set()).update(refs)
+            refs = {u for u in unit_refs(part, chapter) if u[0] != "article"}
+            chapter = next((n for k, n in refs if k == "chapter"), chapter)
+            if refs and _title(part):
+                by_title.setdefault(_title(part), set()).update(refs)
     out: dict[str, set[tuple[str, str]]] = {}
     for c in chunks:
-        if c.unit_kind not in ("article", "section", "paragraph"):
-            continue
-        units = out.setdefault(c.article, set())
-        for part in c.heading_path.split(" > "):
-            units |= {u for u in unit_refs(part) if u[0] != "article"} or by_title.get(part.strip().lower(), set())
+        if c.unit_kind in ("article", "section", "paragraph"):
+            out.setdefault(c.article, set()).update(path_units(c.heading_path, by_title))
     return out
+
+
+def _title(heading: str) -> str:
+    """A heading without its number: "Chapter XII Penalties" -> "penalties"."""
+    return re.sub(r"^\W*(?:chapter|title|part|section)\s+\S+\s*", "", heading, flags=re.I).strip().lower()
 
 
 def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:

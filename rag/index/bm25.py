@@ -7,13 +7,12 @@ computed with exactly the arithmetic of the former pure-Python index (same float
 same order, ties broken by the same first-seen order), so results are identical to it, score for
 score and rank for rank (tests/test_lexical_index.py compares them).
 
-``index_for(store)`` gives the index of the store's current state: cached per process, else loaded
-from the persisted file, else built (and persisted when the data dir is writable).
+``rag.index.lexical.index_for(store)`` gives the index of the store's current state: cached per
+process, else loaded from the persisted file, else built (and persisted when the data dir is writable).
 """
 from __future__ import annotations
 
 import math
-import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable
@@ -26,8 +25,6 @@ from rag.core.types import Chunk
 
 _K1 = 1.2
 _B = 0.75
-_CACHE: dict[tuple, BM25Index] = {}
-_LOCK = threading.Lock()
 
 
 class BM25Index:
@@ -139,22 +136,3 @@ class BM25Index:
 
 def _tf_dtype(tfs: np.ndarray):
     return np.uint16 if not len(tfs) or int(tfs.max()) < 2**16 else np.int32
-
-
-def index_for(store, rebuild: bool = False) -> BM25Index:
-    """The BM25 index of ``store``'s current state, once per process per state: loaded from the persisted
-    file when it is current and intact, else built (and persisted when the data dir allows). ``rebuild``:
-    build it from the store even so (an ingest that wrote chunks: see rag/index/lexical.py)."""
-    from rag.index import lexical
-
-    state = lexical.registry_state(store)
-    key = (store.where(), store.settings.collection, state.digest)
-    with _LOCK:
-        idx = None if rebuild else _CACHE.get(key)
-        if idx is None:
-            previous = next((v for k, v in reversed(_CACHE.items()) if k[:2] == key[:2]), None)
-            # Drop older versions of this collection: they are stale and hold every chunk in memory.
-            for old in [k for k in _CACHE if k[:2] == key[:2]]:
-                del _CACHE[old]
-            idx = _CACHE[key] = lexical.obtain(store, state, previous, rebuild=rebuild)
-        return idx

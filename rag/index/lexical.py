@@ -30,6 +30,7 @@ import logging
 import mmap
 import os
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -270,3 +271,25 @@ def _newest(store) -> BM25Index | None:
         except (OSError, ValueError, KeyError):
             continue
     return None
+
+
+# One index per store state per process: every retriever and the indexer of a process share it.
+_CACHE: dict[tuple, BM25Index] = {}
+_LOCK = threading.Lock()
+
+
+def index_for(store, rebuild: bool = False) -> BM25Index:
+    """The BM25 index of ``store``'s current state, once per process per state: loaded from the persisted
+    file when it is current and intact, else built (and persisted when the data dir allows). ``rebuild``:
+    build it from the store even so (an ingest that wrote chunks)."""
+    state = registry_state(store)
+    key = (store.where(), store.settings.collection, state.digest)
+    with _LOCK:
+        idx = None if rebuild else _CACHE.get(key)
+        if idx is None:
+            previous = next((v for k, v in reversed(_CACHE.items()) if k[:2] == key[:2]), None)
+            # Drop older versions of this collection: they are stale and hold every chunk in memory.
+            for old in [k for k in _CACHE if k[:2] == key[:2]]:
+                del _CACHE[old]
+            idx = _CACHE[key] = obtain(store, state, previous, rebuild=rebuild)
+        return idx

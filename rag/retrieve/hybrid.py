@@ -29,7 +29,8 @@ from rag.core.settings import Settings
 from rag.core.text import tokenize
 from rag.core.types import Chunk, Hit, Scope
 from rag.core.weights import Weights
-from rag.index.bm25 import BM25Index, index_for
+from rag.index.bm25 import BM25Index
+from rag.index.lexical import index_for
 from rag.index.versions import Versions
 from rag.retrieve.ranking import aspect_label, aspect_terms, boost, dedupe, strip_names, unit_title_rx
 from rag.understand.lexicon import terms

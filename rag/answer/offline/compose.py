@@ -132,6 +132,8 @@ _COMMENCES = re.compile(r"(?:enters? into force|takes? effect|come[s]? into (?:f
                         r"(?: on| from| as of)?\s+(" + WRITTEN_DATE.pattern + ")", re.I)
 
 
+_DEADLINE = re.compile(r"\b(?:by|until|no later than|not later than|as from|on or after|beginning)\s+("
+                       + WRITTEN_DATE.pattern + ")", re.I)
 _PROVISO = re.compile(r";\s*provided\b|\bprovided that\b|\bHowever\b|\bexcept\b|ただし", re.I)
 
 
@@ -140,7 +142,7 @@ class Topic:
     """What a "when" question is about besides the date: the structural units (chapter, section, article)
     its other retrieved provisions sit in, and its own content words."""
 
-    units: set[tuple[str, str]] = field(default_factory=set)
+    units: dict[tuple[str, str], float] = field(default_factory=dict)  # unit -> weight (1 for the best hit)
     words: set[str] = field(default_factory=set)
 
 
@@ -150,11 +152,18 @@ def _topic(turn: Turn, pool: list[Hit]) -> Topic:
     with the chapters and sections they sit in (``law_structure``: from any version of the law, as a
     consolidation may print no chapter numbers), plus articles the question names; and the question's words
     other than the law's name and the vocabulary of dates."""
-    arts = {(h.chunk.law_id, h.chunk.article) for h in pool
-            if h.chunk.unit_kind in ("article", "section", "paragraph") and not is_commencement(h.chunk)}
-    units = {("article", a) for _, a in arts} | {("article", a) for a in turn.scope.articles}
-    for law_id, article in arts if turn.retriever is not None else ():
-        units |= turn.retriever.law_structure(law_id).get(article, set())
+    # The two best provisions that are not entry-into-force clauses, the first counting double: the
+    # further hits are often about a neighbouring topic whose chapter a clause also names.
+    arts = list(dict.fromkeys((h.chunk.law_id, h.chunk.article) for h in pool
+                              if h.chunk.unit_kind in ("article", "section", "paragraph")
+                              and not is_commencement(h.chunk)))[:2]
+    units = {("article", a): 1.0 for a in turn.scope.articles}
+    for rank, (law_id, article) in enumerate(arts):
+        weight = 1.0 / (1 + rank)
+        found = {("article", article)}
+        found |= turn.retriever.law_structure(law_id).get(article, set()) if turn.retriever is not None else set()
+        for u in found:
+            units[u] = max(units.get(u, 0.0), weight)
     noise = set(aspect_terms(("dates",)))
     for h in pool:
         noise |= terms(" ".join((h.chunk.law_title, h.chunk.short_name, h.chunk.citation_name)))
@@ -188,8 +197,8 @@ def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
             date = m.group(1) if m else ((d := WRITTEN_DATE.search(text)) and d.group(0))
             if not date:
                 continue
-            score = 2 * len(unit_refs(text) & topic.units) + len(terms(text) & topic.words)
-            if _excepted(text) & topic.units:
+            score = 2 * sum(topic.units.get(u, 0.0) for u in unit_refs(text)) + len(terms(text) & topic.words)
+            if _excepted(text) & topic.units.keys():
                 continue  # "... shall apply from 2 August 2025, with the exception of Article 101": not its date
             if score and (best is None or score > best[0]):
                 best = (score, quote, date)
@@ -200,13 +209,15 @@ def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
 
 
 def _dated_first(quotes: list[Quote], aspects: list[str], picked: tuple[Quote, str] | None = None,
-                 general: list[Quote] | None = None) -> tuple[list[Quote], str]:
+                 general: list[Quote] | None = None, first_answers: bool = False) -> tuple[list[Quote], str]:
     """For a "when" question: the quotes with the first one stating a date moved to the front, and that date
     as the provision prints it ("2 August 2025", "January 1, 2027", "公布の日"); ("", quotes) when none does.
     ``picked``, the sentence of an entry-into-force provision about the question's topic with its date
     (``_topic_quote``), goes first instead, in the place of the last quote. When no quote states a date, the
     first sentence of ``general`` (the entry-into-force provisions' sentences) that states when the law
-    applies goes first: the topic's own provision may say nothing of dates."""
+    applies goes first: the topic's own provision may say nothing of dates. ``first_answers``: the judge
+    finds the first quote answers, so a deadline it states itself ("operational by 2 August 2027") is the
+    date."""
     rx = figure_regex("dates")
     if "dates" not in aspects[:2] or rx is None:
         return quotes, ""
@@ -216,21 +227,30 @@ def _dated_first(quotes: list[Quote], aspects: list[str], picked: tuple[Quote, s
         quote, date = picked
         rest = [q for q in quotes if q.chunk.chunk_id != quote.chunk.chunk_id]
         return [quote] + rest[:max(len(quotes) - 1, 1)], date
+    deadline = (_DEADLINE.search(quotes[0].text) if first_answers and quotes and not is_commencement(quotes[0].chunk)
+                else None)
+    if deadline:
+        # The asked provision's own deadline ("... shall be operational by 2 August 2027") before the law's
+        # general date: no clause of the final provisions is about it.
+        return quotes, deadline.group(1)
     # The date of a main commencement clause ("This Act shall enter into force on January 22, 2026; provided,
     # ...") before a date in a proviso ("provided, the part ... shall enter into force on January 24, 2026").
     def main_clause(t: str) -> str:
         return _PROVISO.split(t, maxsplit=1)[0]
     for find in (lambda t: (m := _COMMENCES.search(main_clause(t))) and m.group(1),
-                 lambda t: (m := _COMMENCES.search(t)) and m.group(1),
-                 lambda t: (m := WRITTEN_DATE.search(t) or rx.search(t)) and m.group(0)):
+                 lambda t: (m := _COMMENCES.search(t)) and m.group(1)):
         for i, q in enumerate(quotes):
             found = find(q.text)
             if found:
                 return [q] + quotes[:i] + quotes[i + 1:], found
-    for q in general or []:
+    for q in general or []:  # the law's general date before any other date a quote happens to mention
         m = _COMMENCES.search(main_clause(q.text))
         if m:
             return [q] + quotes[:max(len(quotes) - 1, 1)], m.group(1)
+    for i, q in enumerate(quotes):
+        m = WRITTEN_DATE.search(q.text) or rx.search(q.text)
+        if m:
+            return [q] + quotes[:i] + quotes[i + 1:], m.group(0)
     return quotes, ""
 
 
@@ -368,7 +388,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         commencing = [h.chunk for h in pool if is_commencement(h.chunk)]
         picked = _topic_quote(commencing, _topic(turn, pool))
         general = [Quote(c, a, b) for c in commencing for a, b in sentence_spans(c.body)]
-    quotes, date_text = _dated_first(quotes, aspects, picked, general)
+    first_answers = "dates" in aspects[:2] and _answers(turn, quotes)  # the judge's answers are cached
+    quotes, date_text = _dated_first(quotes, aspects, picked, general, first_answers)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
