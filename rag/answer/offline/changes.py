@@ -23,7 +23,15 @@ MAX_CHANGES = 4
 
 
 def _sentences(chunks: list[Chunk]) -> list[Quote]:
-    return [Quote(c, a, b) for c in sorted(chunks, key=lambda c: c.seq) for a, b in sentence_spans(c.body)]
+    """The provision's sentences in order; a lead-in ending in ":" runs on over its first point (Quote), so
+    that point is not a sentence of its own again."""
+    out: list[Quote] = []
+    for c in sorted(chunks, key=lambda c: c.seq):
+        for a, b in sentence_spans(c.body):
+            if out and out[-1].chunk is c and out[-1].end >= b:
+                continue
+            out.append(Quote(c, a, b))
+    return out
 
 
 def version_changes(scope: Scope, retriever: Retriever, versions: Versions, as_of: str) -> Answer | None:
