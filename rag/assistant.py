@@ -230,10 +230,11 @@ class Assistant:
             # with a question about one of its topics: they join the candidates after the best hit, for either
             # answerer, whatever rank retrieval gave them.
             from rag.answer.offline.law_checks import commencement_hits
+            from rag.understand.lexicon import terms
 
-            have = {h.chunk.chunk_id for h in hits}
+            have, q_terms = {h.chunk.chunk_id for h in hits}, terms(question)
             extra = [h for law in scope.law_ids[:3] for h in commencement_hits(
-                law, question, scope, scope.language or "en", self.retriever)
+                law, q_terms, scope, scope.language or "en", self.retriever)
                 if (not doc_ids or h.chunk.doc_id in doc_ids) and h.chunk.chunk_id not in have]
             if extra:
                 log.info("when-question: %d entry-into-force provisions added to the candidates", len(extra))

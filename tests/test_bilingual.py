@@ -43,7 +43,8 @@ def test_english_question_about_a_japanese_only_law_retrieves_and_quotes_it(smal
 
 def test_translated_words_written_in_kana_count_when_quoting():
     from rag.answer.offline.quotes import select_quotes
-    from rag.core.types import Chunk, Hit
+    from rag.core.types import Chunk, Hit, Scope
+    from rag.understand.question import parse_question
 
     def hit(article: str, body: str) -> Hit:
         return Hit(Chunk(chunk_id=f"p:{article}", doc_id="p", law_id="p", text=body, body=body, language="ja",
@@ -53,6 +54,7 @@ def test_translated_words_written_in_kana_count_when_quoting():
             hit("175", "わいせつな電磁的記録その他の記録を頒布した者は、二年以下の拘禁刑に処する。")]
     # An English word does not meet Japanese text; its dictionary form does, a kana one (わいせつ) as written
     # (the term extractor reads kanji bigrams only).
-    assert select_quotes("indecent", hits, [], 2) == []
-    quotes = select_quotes("indecent", hits, [], 2, translated=["わいせつ"])
+    indecent = parse_question("indecent", Scope())
+    assert select_quotes(indecent, hits, [], 2) == []
+    quotes = select_quotes(indecent, hits, [], 2, translated=["わいせつ"])
     assert [q.chunk.article for q in quotes] == ["175"]

@@ -329,16 +329,19 @@ def test_quoted_point_of_a_list_brings_its_lead_in_and_items_when_the_list_is_wh
 
 def test_a_sentence_referring_back_is_quoted_with_the_sentence_it_refers_to():
     from rag.answer.offline.quotes import select_quotes
+    from rag.understand.question import parse_question
 
     body = ("3. The controller shall answer a request within one month of its receipt. That period may be extended "
             "by two further months where necessary. Requests made by electronic means are answered electronically.\n"
             "4. Providers shall train their staff in literacy. This obligation does not require any literacy "
             "certificate. This Regulation applies to staff training generally.")
     c = chunk("eu", "eu-gdpr", "12", body, jur="EU", para="3-4")
-    late = select_quotes("How many months does the controller have to answer a request?", [Hit(c, 1.0)], [], 1)[0]
+    late = select_quotes(parse_question("How many months does the controller have to answer a request?", Scope()),
+                         [Hit(c, 1.0)], [], 1)[0]
     assert late.text == ("3. The controller shall answer a request within one month of its receipt. That period may be "
                          "extended by two further months where necessary."), late.text
-    back = select_quotes("Does the obligation require a literacy certificate?", [Hit(c, 1.0)], [], 1)[0]
+    back = select_quotes(parse_question("Does the obligation require a literacy certificate?", Scope()),
+                         [Hit(c, 1.0)], [], 1)[0]
     assert back.text == ("4. Providers shall train their staff in literacy. This obligation does not require any "
                          "literacy certificate."), back.text  # "This Regulation" is not the sentence before
     assert back.paragraph == "4"

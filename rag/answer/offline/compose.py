@@ -51,7 +51,8 @@ from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.protocol import Retriever
 from rag.retrieve.rerank import CachingJudge
-from rag.understand.lexicon import asked_aspects, aspect_regex, aspect_terms, language_of, templates, terms
+from rag.understand.lexicon import aspect_regex, aspect_terms, templates, terms
+from rag.understand.question import Question, parse_question
 from rag.understand.scope import figure_regex
 from rag.verify.checks import injection_matches
 
@@ -167,7 +168,7 @@ def _topic(turn: Turn, pool: list[Hit]) -> Topic:
     noise = set(aspect_terms(("dates",)))
     for h in pool:
         noise |= terms(" ".join((h.chunk.law_title, h.chunk.short_name, h.chunk.citation_name)))
-    return Topic(units, terms(turn.asked) - noise)
+    return Topic(units, turn.q.resolved_terms - noise)
 
 
 _EXCEPTION = re.compile(r"\b(?:with the exception of|except(?:ing)?|other than)\b", re.I)
@@ -272,18 +273,15 @@ def _lead(t: dict, aspects: list[str], law: str, refs: str) -> str:
 
 @dataclass
 class Turn:
-    """What every section of one answer shares: the question as asked and as resolved, its scope and
-    language, the retriever for whole-law reads, the citation book, display names, the asked aspects, and
+    """What every section of one answer shares: the question parsed once (its texts, language, asked
+    aspects and terms), its scope, the retriever for whole-law reads, the citation book, display names, and
     the relevance judge (cross-encoder) with the weights that decide the lead."""
 
-    question: str  # as the user asked it
-    asked: str  # resolved against the history (follow-ups): finds the sentences
+    q: Question
     scope: Scope
-    lang: str
     retriever: Retriever | None
     book: CitationBook
     names: dict[str, str]
-    aspects: list[str]
     judge: object | None = None  # .logits(question, passages) -> list[float]; None: the plain lead
     weights: Weights = field(default_factory=Weights)
     said: str = ""  # the previous answer of the conversation, squashed (follow-ups do not repeat it)
@@ -292,13 +290,13 @@ class Turn:
     def wording(self) -> str:
         """The words that find the sentences to quote: of a story told before the ask, the story (its focus,
         rag/understand/focus.py), not "Which laws apply?"; else the question as resolved."""
-        return self.scope.focus or self.asked
+        return self.q.wording
 
 
 def _answers(turn: Turn, quotes: list[Quote]) -> bool:
     """Whether the first quoted provision answers the question, by the cross-encoder's logit against the
     threshold fitted on the dev set. English only (the model reads English); otherwise no judgement (True)."""
-    if turn.judge is None or turn.lang != "en" or not quotes or quotes[0].chunk.language != "en":
+    if turn.judge is None or turn.q.lang != "en" or not quotes or quotes[0].chunk.language != "en":
         return True
     # The story of the question, not its frame ("Which laws apply?" favours provisions on applying).
     logit = turn.judge.logits(turn.wording, [quotes[0].chunk.text])[0]
@@ -310,8 +308,8 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool:
 
 def _absence(turn: Turn, law_id: str, hits: list[Hit]) -> list[str] | None:
     """For asked aspects the law never mentions: lines saying so, then its closest provisions; else None."""
-    question, lang, retriever = turn.wording, turn.lang, turn.retriever
-    missing = absent_aspects(law_id, turn.aspects, retriever)
+    q, lang, retriever = turn.q, turn.q.lang, turn.retriever
+    missing = absent_aspects(law_id, q.aspects, retriever)
     if not missing:
         return None
     log.info("%s never mentions %s: absence answer with the closest provisions", law_id, missing)
@@ -321,8 +319,8 @@ def _absence(turn: Turn, law_id: str, hits: list[Hit]) -> list[str] | None:
     for a in missing:
         tpl = t.get("absence_by_aspect", {}).get(a, t["absence"])
         lines.append(tpl.format(law=law, aspect=t["aspect_names"].get(a, a)))
-    quotes = closest_quotes(law_id, missing[0], question, lang, retriever) or select_quotes(
-        question, [h for h in hits if h.chunk.law_id == law_id], [], 2)
+    quotes = closest_quotes(law_id, missing[0], q.wording_terms, lang, retriever) or select_quotes(
+        q, [h for h in hits if h.chunk.law_id == law_id], [], 2, as_asked=False)
     if quotes:
         lines.append(t["closest"].format(refs=_refs(quotes, lang)))
         lines += _quote_lines(quotes, turn.book, t)
@@ -332,21 +330,20 @@ def _absence(turn: Turn, law_id: str, hits: list[Hit]) -> list[str] | None:
 def _first_quotes(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tuple[list[Hit], list[Quote]]:
     """The hits quoted from (the top ones, plus provisions on the asked aspect) and the sentences chosen;
     a follow-up leaves out what the previous answer quoted."""
-    question, scope, aspects = turn.wording, turn.scope, turn.aspects
+    q, scope, aspects = turn.q, turn.scope, turn.q.aspects
     pool = hits[:MAX_HITS]
     specific = [a for a in aspects if a in templates().get("absence", {}).get("aspects", [])]
     if law_id and "dates" in aspects[:2]:
         # "When": the law's entry-into-force provisions answer, wherever retrieval ranked them.
         have = {h.chunk.chunk_id for h in pool}
-        pool += [h for h in commencement_hits(law_id, question, scope, turn.lang, turn.retriever)
+        pool += [h for h in commencement_hits(law_id, q.wording_terms, scope, q.lang, turn.retriever)
                  if h.chunk.chunk_id not in have]
     if law_id and specific:
         # Provisions on the asked aspect (penalties...) compete even when retrieval ranked them low.
         have = {h.chunk.chunk_id for h in pool}
-        pool += [h for h in aspect_hits(law_id, specific, question, turn.lang, turn.retriever, n=2)
+        pool += [h for h in aspect_hits(law_id, specific, q.wording_terms, q.lang, turn.retriever, n=2)
                  if h.chunk.chunk_id not in have]
-    quotes = select_quotes(question, pool, aspects, limit + 2 if turn.said else limit, scope.articles,
-                           turn.question, scope.translated)
+    quotes = select_quotes(q, pool, aspects, limit + 2 if turn.said else limit, scope.articles, scope.translated)
     if turn.said:
         # A follow-up asking something new gets what the previous answer did not already quote.
         fresh = [q for q in quotes if squashed(q.text) not in turn.said]
@@ -360,8 +357,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     """Lines answering for one law (or one jurisdiction when law_id is None), and whether their lead says the
     quotes answer the question (False for an absence, a missing article or a provision the judge finds does
     not answer); None if nothing relevant."""
-    question, scope, lang, retriever = turn.wording, turn.scope, turn.lang, turn.retriever
-    book, names, aspects, current = turn.book, turn.names, turn.aspects, turn.question
+    q, scope, lang, retriever = turn.q, turn.scope, turn.q.lang, turn.retriever
+    book, names, aspects = turn.book, turn.names, turn.q.aspects
     t = templates()[lang]
     if law_id and (absence := _absence(turn, law_id, hits)):
         return absence, False
@@ -372,17 +369,16 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         return [t["no_article"].format(law=names.get(law_id) or law_id, article=a) for a in arts], False
     if law_id and aspects and not _mentions(quotes, aspects):
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
-        extra = aspect_hits(law_id, aspects, question, lang, retriever)
+        extra = aspect_hits(law_id, aspects, q.wording_terms, lang, retriever)
         log.info("quotes of %s do not mention %s: %d provisions on it looked up", law_id, aspects, len(extra))
-        quotes = select_quotes(question, extra + pool, aspects, limit, scope.articles, current,
-                               scope.translated) if extra else quotes
+        quotes = select_quotes(q, extra + pool, aspects, limit, scope.articles, scope.translated) if extra else quotes
     if not quotes:
         return None
     if "definitions" not in aspects and retriever is not None:
         # "What must providers do?" answered by point (l) of a list: its lead-in takes the point's place,
         # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
         # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
-        quotes = with_lead_in(quotes, retriever.law_chunks, question)
+        quotes = with_lead_in(quotes, retriever.law_chunks, q)
     picked, general = None, []
     if "dates" in aspects[:2]:
         commencing = [h.chunk for h in pool if is_commencement(h.chunk)]
@@ -391,7 +387,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     first_answers = "dates" in aspects[:2] and _answers(turn, quotes)  # the judge's answers are cached
     quotes, date_text = _dated_first(quotes, aspects, picked, general, first_answers)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
-    asked = terms(question) if "definitions" in aspects else None  # only the asked term's list is expanded
+    asked = q.definition_terms  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
     if date_text and (claims or is_commencement(quotes[0].chunk)):
         # "When" answered with the date first, as the provision words it; the entry-into-force provision
@@ -407,7 +403,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
             lines.insert(0, t["no_article"].format(law=names.get(law_id) or law_id, article=art))
-    figures = unsupported_figures(question, law_id, retriever) if law_id else []
+    figures = unsupported_figures(q.wording, law_id, retriever) if law_id else []
     if figures:  # a false premise with a number ("fines go up to 7% of turnover")
         lines.insert(0, t["premise_figure"].format(law=names.get(law_id) or law_id, figure=", ".join(figures)))
     return lines, claims
@@ -513,10 +509,9 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
     """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
     t0 = time.perf_counter()
     judge = CachingJudge(judge) if judge is not None else None  # a survey and the leads ask for the same pairs
-    lang = language_of(question, scope)
-    asked = scope.resolved_question or question  # follow-ups: the earlier question's words help find sentences
-    # ...but only this question (and the scope) says what is asked; of a story, the story (scope.focus)
-    aspects = asked_aspects(scope.focus or question, scope)
+    # Parsed once (texts, language, aspects, terms): the modules below read it, none tokenises it again.
+    q = parse_question(question, scope)
+    lang, asked = q.lang, q.resolved  # follow-ups: the earlier question's words help find sentences
     hits, untrusted = _without_instructions(hits)
     if scope.unknown_laws and not scope.law_ids:
         log.info("answer path: out of corpus (%s)", scope.unknown_laws)
@@ -538,7 +533,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
     sections: list[tuple[str, list[str], bool]] = []  # (jurisdiction, lines, answered)
     claims = False
     many = len(groups) > 1 or scope.comparison
-    turn = Turn(question, asked, scope, lang, retriever, book, names, aspects, judge, weights or Weights(),
+    turn = Turn(q, scope, retriever, book, names, judge, weights or Weights(),
                 squashed(previous_answer) if previous_answer and scope.source == "history" else "")
     for law_id, jur, hs in groups:
         if many and law_id and not hs and retriever is not None:

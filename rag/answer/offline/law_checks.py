@@ -39,13 +39,14 @@ def absent_aspects(law_id: str, aspects: list[str], retriever: Retriever | None)
     return [a for a in asked if not any((rx := aspect_regex(a, c.language)) and rx.search(c.body) for c in chunks)]
 
 
-def closest_quotes(law_id: str, aspect: str, question: str, lang: str, retriever: Retriever | None) -> list[Quote]:
-    """The law's provisions nearest to a missing aspect (e.g. guidance/advice for penalties); [] if none."""
+def closest_quotes(law_id: str, aspect: str, q_terms: frozenset[str] | set[str], lang: str,
+                   retriever: Retriever | None) -> list[Quote]:
+    """The law's provisions nearest to a missing aspect (e.g. guidance/advice for penalties); [] if none.
+    ``q_terms``: the question's content terms (rag/understand/question.py), which break ties."""
     words = templates().get("absence", {}).get("closest", {}).get(aspect, [])
     rx = keyword_regex(tuple(words))
     chunks = _law_chunks(law_id, retriever)
     same = [c for c in chunks if c.language == lang] or chunks
-    q_terms = terms(question)
     scored = []
     for c in same:
         n = len({m.group(0).lower() for m in rx.finditer(c.body)}) if rx else 0
@@ -97,9 +98,10 @@ def is_commencement(chunk: Chunk) -> bool:
     return chunk.unit_kind == "supplementary" or bool(rx and rx.search(caption))
 
 
-def commencement_hits(law_id: str, question: str, scope: Scope, lang: str, retriever, n: int = 2) -> list[Hit]:
+def commencement_hits(law_id: str, q_terms: frozenset[str] | set[str], scope: Scope, lang: str, retriever,
+                      n: int = 2) -> list[Hit]:
     """The law's entry-into-force provisions in force on the scope's date (not a superseded version's), in
-    the answer language where the law has it, those sharing most words with the question first."""
+    the answer language where the law has it, those sharing most of the question's terms ``q_terms`` first."""
     chunks = [c for c in _law_chunks(law_id, retriever) if is_commencement(c)]
     older: set[str] = set()
     versions = retriever.versions() if chunks and retriever is not None else None
@@ -110,7 +112,6 @@ def commencement_hits(law_id: str, question: str, scope: Scope, lang: str, retri
             older = {c.chunk_id for c in chunks
                      if versions.status(c.doc_id, c.unit_kind, c.article, scope.as_of).state == "superseded"}
     chunks = [c for c in chunks if c.language == lang] or chunks
-    q_terms = terms(question)
     scored = sorted(chunks, key=lambda c: (c.chunk_id in older, len(q_terms & _body_terms(c.body)), -c.seq),
                     reverse=True)
     return [Hit(chunk=c, score=0.0, ranks={"commencement": i}) for i, c in enumerate(scored[:n])]
@@ -127,12 +128,13 @@ def _body_terms(body: str) -> frozenset[str]:
     return frozenset(terms(body))
 
 
-def aspect_hits(law_id: str, aspects: list[str], question: str, lang: str, retriever: Retriever | None, n: int = 3) -> list[Hit]:
-    """The law's chunks that use the asked aspects' keywords most (and share most words with the question)."""
+def aspect_hits(law_id: str, aspects: list[str], q_terms: frozenset[str] | set[str], lang: str,
+                retriever: Retriever | None, n: int = 3) -> list[Hit]:
+    """The law's chunks that use the asked aspects' keywords most (and share most of the question's terms
+    ``q_terms``)."""
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     chunks = _law_chunks(law_id, retriever) if rxs else []
     chunks = [c for c in chunks if c.language == lang] or chunks
-    q_terms = terms(question)
     scored = []
     for c in chunks:
         k = sum(_distinct_matches(c.body, rx) for rx in rxs)

@@ -16,7 +16,8 @@ from functools import lru_cache
 from rag.core.citations import LIST_ITEM_CHARS, Quote, squashed
 from rag.core.numerals import cjk_to_int, roman_to_int
 from rag.core.resources import DEFAULT, Resources
-from rag.understand.lexicon import synonym_terms, templates, terms
+from rag.understand.lexicon import templates, terms
+from rag.understand.question import Question
 from rag.understand.scope import defined_terms
 
 log = logging.getLogger(__name__)
@@ -125,11 +126,12 @@ def _about(lead: Quote, q_terms: set[str]) -> bool:
     return bool(own) and len(own & q_terms) >= 2 * len(own) / 3
 
 
-def with_lead_in(quotes: list[Quote], law_chunks, question: str) -> list[Quote]:
+def with_lead_in(quotes: list[Quote], law_chunks, question: Question) -> list[Quote]:
     """``quotes`` with the first quoted list item replaced by its list's lead-in (which runs on over the
     first items) when the list is about what is asked; quotes of the same list (also those of another
-    version of the law) are dropped. ``law_chunks``: law_id -> its chunks."""
-    q_terms = terms(question) | synonym_terms(question)
+    version of the law) are dropped. ``law_chunks``: law_id -> its chunks. What is asked: the question's
+    wording, with its synonyms."""
+    q_terms = question.wording_terms | question.wording_synonyms
     for i, q in enumerate(quotes):
         chunks = law_chunks(q.chunk.law_id)
         lead = lead_in(q, chunks)

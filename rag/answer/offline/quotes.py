@@ -15,7 +15,8 @@ import re
 
 from rag.core.citations import MAX_QUOTE_CHARS, Quote, sentence_spans, squashed
 from rag.core.types import Hit
-from rag.understand.lexicon import CJK_RUN, aspect_regex, aspect_terms, synonym_terms, terms
+from rag.understand.lexicon import CJK_RUN, aspect_regex, aspect_terms, terms
+from rag.understand.question import Question
 from rag.understand.scope import defined_terms, figure_regex
 
 log = logging.getLogger(__name__)
@@ -104,22 +105,28 @@ def _self_contained(q: Quote) -> Quote:
     return Quote(q.chunk, start, end, q.limit, q.para)
 
 
-def select_quotes(question: str, hits: list[Hit], aspects: list[str], limit: int,
-                  articles: list[str] | None = None, current: str | None = None,
-                  translated: list[str] | tuple[str, ...] = ()) -> list[Quote]:
+def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit: int,
+                  articles: list[str] | None = None, translated: list[str] | tuple[str, ...] = (), *,
+                  as_asked: bool = True) -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
-    ``current``: for a follow-up, the question as asked (``question`` then holds the resolved one): the
-    earlier turn's words help, but like aspect keywords they cannot outvote what is asked now.
+    The sentences are found by the question's wording (its resolved text, or the story it tells); with
+    ``as_asked`` only the words of the question as asked are its own: the earlier turn's words (of a
+    follow-up) help, but like aspect keywords they cannot outvote what is asked now. Without it the
+    wording's words are all its own.
     ``translated``: the question's words in the other language (Scope.translated); they count as its own."""
     wanted = {a.split("(")[0] for a in (articles or [])}
     if wanted and any(h.chunk.article in wanted for h in hits):
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
     literal = tuple(w for w in dict.fromkeys(translated) if len(w) >= 2)
-    own = terms(current or question) | synonym_terms(current or question) | {f"={w}" for w in literal}
-    q_terms = own | terms(question) | synonym_terms(question) | aspect_terms(tuple(aspects))
+    if as_asked:
+        own = question.terms | question.synonyms | {f"={w}" for w in literal}
+    else:
+        own = question.wording_terms | question.wording_synonyms | {f"={w}" for w in literal}
+    q_terms = own | question.wording_terms | question.wording_synonyms | aspect_terms(tuple(aspects))
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     cands = _candidates(hits, q_terms, rxs, [rx for rx in map(figure_regex, aspects) if rx],
-                        terms(question) if "definitions" in aspects else None, frozenset(q_terms - own), literal)
+                        question.wording_terms if "definitions" in aspects else None, frozenset(q_terms - own),
+                        literal)
     if not cands:
         return []
     top = max(c[0] for c in cands)
