@@ -98,3 +98,17 @@ def test_a_query_imports_neither_torch_nor_sentence_transformers():
                        env={**__import__("os").environ, "PYTHONPATH": str(ROOT), "REGQA_EMBED_BACKEND": "onnx"})
     assert p.returncode == 0, p.stderr[-2000:]
     assert p.stdout.strip() == "[]", p.stdout[-2000:]
+
+
+def test_int8_builds_from_nothing(tmp_path, monkeypatch):
+    """A fresh model dir with only int8 asked for: fp32 is exported first, then quantised (once)."""
+    from rag.index import onnx_encoder as oe
+
+    calls = []
+    monkeypatch.setattr(oe, "_export_fp32", lambda model, out: (calls.append("export"), out.write_bytes(b"fp32")))
+    monkeypatch.setattr(oe, "_quantise_int8", lambda fp32, out: (calls.append("quantise"),
+                                                                  out.write_bytes(fp32.read_bytes() + b"->int8")))
+    path = oe.build(tmp_path, "int8")
+    assert path.read_bytes() == b"fp32->int8" and calls == ["export", "quantise"]
+    assert oe.build(tmp_path, "int8") == path and calls == ["export", "quantise"]  # built: nothing redone
+    assert oe.is_built(tmp_path, "fp32") and oe.is_built(tmp_path, "int8")

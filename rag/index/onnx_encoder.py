@@ -128,6 +128,9 @@ def build(model_dir: Path, variant: str, model: Path | None = None) -> Path:
     if is_built(model_dir, variant, model):
         return path
     model_dir.mkdir(parents=True, exist_ok=True)
+    # int8 is quantised from fp32, built first and outside the lock: flock is per open file, so taking
+    # it again inside would wait on this very process.
+    fp32 = build(model_dir, "fp32", model) if variant == "int8" else None
     with _build_lock(model_dir):
         if is_built(model_dir, variant, model):  # built by another process while this one waited
             return path
@@ -137,7 +140,7 @@ def build(model_dir: Path, variant: str, model: Path | None = None) -> Path:
             if variant == "fp32":
                 _export_fp32(model, tmp)
             else:
-                _quantise_int8(build(model_dir, "fp32", model), tmp)
+                _quantise_int8(fp32, tmp)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
