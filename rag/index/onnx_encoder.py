@@ -10,9 +10,9 @@ default ``~/.cache/regqa/models``) from the bundled weights, never downloaded:
   vectors differ, so it has its own embedder name (``minilm-int8``) and its own indexes.
 
 Building a file needs torch (the export) and the ``onnx`` package (the quantiser); it happens once per
-model directory, at the first ingest or question (or `make setup`), under a file lock. Loading a built file needs only onnxruntime,
-tokenizers and numpy: a query process never imports torch or sentence-transformers, which is what made
-a fresh `regqa ask` take 7-11 s before the first answer.
+model directory, at `make setup` (or else the first ingest or question), under a file lock. Loading a
+built file needs only onnxruntime, tokenizers and numpy: a query process never imports torch or
+sentence-transformers, whose import made a fresh `regqa ask` wait 7-11 s for its query embedding.
 
 Tokenising, pooling and normalising reproduce sentence-transformers' ``Transformer`` (truncation at
 ``max_seq_length`` 256), ``Pooling`` (mean over the attention mask) and ``Normalize`` (L2) modules.
