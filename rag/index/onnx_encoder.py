@@ -155,7 +155,9 @@ class OnnxMiniLM(Embeddings):
 
     dim = 384
 
-    def __init__(self, name: str, variant: str, model_dir: Path, batch_size: int = 32, threads: int = 2,
+    # Texts per ONNX Runtime run, after sorting by length: 8 embedded 1.5x as many texts per second as 32 or
+    # 64 (fp32, alternating rounds in one process, load 5.3): smaller batches pad less and stay in cache.
+    def __init__(self, name: str, variant: str, model_dir: Path, batch_size: int = 8, threads: int = 2,
                  spin: bool = False):
         self.name, self.variant, self.model_dir = name, variant, Path(model_dir)
         self.batch_size, self.threads, self.spin = max(1, batch_size), max(1, threads), spin
