@@ -7,7 +7,7 @@ import argparse
 def register(sub) -> None:
     from bench.__main__ import HELP, add_arguments
 
-    p = sub.add_parser("bench", help="benchmarks: ingestion, answer latency, cold start, scale, hostile inputs",
+    p = sub.add_parser("bench", help="benchmarks: ingestion, the embedder alone, answer latency, cold start, scale, hostile inputs",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(p)
     p.set_defaults(func=_run)

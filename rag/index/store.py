@@ -1,9 +1,11 @@
 """The Chroma index: chunks with their embeddings, and a registry of documents.
 
 Embedded (``PersistentClient`` under ``<data_dir>/chroma``) by default, or a
-Chroma server when ``REGQA_CHROMA_URL`` is set. Chunks go through LangChain's
-Chroma vector store; the registry is a second, tiny collection with one record
-per document (title, file hash, chunk count).
+Chroma server when ``REGQA_CHROMA_URL`` is set. Chunks are written and searched on
+the Chroma collection itself with the embedder's vectors (the embedder is a LangChain
+``Embeddings``; the LangChain vector store is not used: importing it and its tracing
+stack cost a fresh ``regqa ask`` about a second of CPU). The registry is a second,
+tiny collection with one record per document (title, file hash, chunk count).
 
 Why a registry: a document's new chunks are written first, then its registry
 record is switched to the new file hash, then the old chunks are deleted. Readers
@@ -190,7 +192,6 @@ class ChunkStore:
         self.settings = settings or Settings.from_env()
         self._embedder = embedder
         self._client = client
-        self._vs = None
         self._chunks = None
         self._docs = None
 
@@ -246,18 +247,6 @@ class ChunkStore:
             self._docs = self._guard(self.client.get_or_create_collection, f"{self.settings.collection}__docs",
                                      embedding_function=None)
         return self._docs
-
-    @property
-    def vectorstore(self):
-        """The LangChain Chroma vector store over the chunk collection."""
-        if self._vs is None:
-            from langchain_chroma import Chroma
-
-            self._vs = Chroma(client=self.client, collection_name=self.settings.collection,
-                              embedding_function=self.embedder,
-                              collection_metadata={"hnsw:space": "cosine", "embedder": self.settings.embedder})
-            _ = self.chunks  # checks the embedder recorded with the collection
-        return self._vs
 
     def where(self) -> str:
         return self.settings.chroma_url or str(self.settings.chroma_dir)
@@ -423,14 +412,17 @@ class ChunkStore:
         # must not crowd the live ones out of the top k.
         live_only = {"file_hash": {"$in": sorted(set(live.values()))}}
         where = {"$and": [where, live_only]} if where else live_only
-        pairs = self._guard(self.vectorstore.similarity_search_with_score, query, k=k, filter=where)
-        if not pairs:
+        vec = self.embedder.embed_query(query)
+        res = self._guard(self.chunks.query, query_embeddings=[vec], n_results=k, where=where,
+                          include=["documents", "metadatas", "distances"])
+        hits = list(zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True)) \
+            if res["ids"] and res["ids"][0] else []
+        if not hits:
             return []
         # The hits' registry records, read again with their chunk hashes (a few documents, not all).
-        versions = self.live_versions(sorted({str(doc.metadata.get("doc_id")) for doc, _ in pairs}))
-        return [(Chunk.from_metadata(doc.page_content, doc.metadata), 1.0 - float(distance))
-                for doc, distance in pairs
-                if self._trusted(doc.id or str(doc.metadata.get("chunk_id")), doc.page_content, doc.metadata, versions)]
+        versions = self.live_versions(sorted({str(m.get("doc_id")) for _, _, m, _ in hits}))
+        return [(Chunk.from_metadata(text, m), 1.0 - float(distance))
+                for cid, text, m, distance in hits if self._trusted(cid or str(m.get("chunk_id")), text, m, versions)]
 
 
 def _is_connection_error(e: Exception) -> bool:
