@@ -27,11 +27,12 @@ def passages(corpus_dir) -> list[str]:
     from ingest.sources import default_items
     from ingest.splitter import to_chunks
 
-    items, _ = default_items(Settings.from_env(corpus_dir=corpus_dir))
+    settings = Settings.from_env(corpus_dir=corpus_dir)
+    items, _ = default_items(settings)
     texts = []
     for path, meta in items:
         if meta.doc_id in DOCS:
-            texts += [c.text for c in to_chunks(_load(path, meta), "x" * 64, 900)][:40]
+            texts += [c.text for c in to_chunks(_load(path, meta, settings.max_file_mb * 2**20), "x" * 64, 900)][:40]
     assert len(texts) >= 60, f"expected corpus documents {DOCS}, found {len(texts)} passages"
     return texts + ["penalties", "what penalties does Japan's AI law carry?"]
 
