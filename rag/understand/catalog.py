@@ -94,13 +94,27 @@ class _Finder:
 
 class LawCatalog:
     def __init__(self, laws: dict[str, LawInfo], jurisdictions: dict[str, dict], topics: dict[str, list[str]],
-                 documents: list[dict] | None = None):
+                 documents: list[dict] | None = None, shared: LawCatalog | None = None):
         self.laws = laws
         self.jurisdictions = jurisdictions
         self.topics = topics
         self._alias_names = {lid: [(a, False) for a in info.aliases] + [(g, True) for g in info.generic]
                              for lid, info in laws.items()}
         self._jur_names = {code: [(n, False) for n in j.get("names", [])] for code, j in jurisdictions.items()}
+        if shared is not None and shared.jurisdictions is jurisdictions and shared.topics is topics \
+                and shared._alias_names == self._alias_names:
+            # The catalog of the indexed documents (with_documents) has the curated catalog's names: its
+            # compiled finders are taken over, not compiled again (about 0.45 s of every fresh process).
+            for attr in ("countries", "_other_countries", "_other_case", "_alias_finder", "_jur_finder",
+                         "_other_rx", "_topic_finders"):
+                setattr(self, attr, getattr(shared, attr))
+        else:
+            self._compile_finders()
+        self._build_names(laws, topics, jurisdictions, documents)
+
+    def _compile_finders(self) -> None:
+        """The regexes of curated aliases, indexed jurisdictions, other countries and topic words."""
+        jurisdictions, topics = self.jurisdictions, self.topics
         self.countries = Countries.load()
         # Names of other countries and US states, exact and case-sensitive ("Chad", "Georgia"): only those
         # that no indexed jurisdiction claims ("Korea" stays KR, not North Korea).
@@ -116,6 +130,9 @@ class LawCatalog:
         alts = "|".join(_pattern(n) for n in sorted(names, key=len, reverse=True))
         self._other_rx = (re.compile(f"(?:{alts})") if alts else None, {_squeeze(n): c for n, c in names.items()})
         self._topic_finders = {topic: _Finder({topic: [(w, False) for w in words]}) for topic, words in topics.items()}
+
+    def _build_names(self, laws, topics, jurisdictions, documents) -> None:
+        """The typo-tolerant name indexes: laws by their titles and aliases, jurisdictions by name."""
         self.names = NameIndex()
         for lid, info in laws.items():
             for n in name_variants(info.title, info.short_name, info.citation_name):
@@ -171,7 +188,7 @@ class LawCatalog:
             info.indexed = True
             if d.get("language") and d["language"] not in info.languages:
                 info.languages.append(d["language"])
-        return cls(laws, base.jurisdictions, base.topics, documents=documents)
+        return cls(laws, base.jurisdictions, base.topics, documents=documents, shared=base)
 
     # -- lookups --
     def law(self, law_id: str) -> LawInfo:
