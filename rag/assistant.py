@@ -211,9 +211,9 @@ class Assistant:
         if (scope.language or "en") == "en":
             from rag.understand.focus import focus
 
-            # A story told before the ask: the dense query keeps the story (rag/understand/focus.py).
-            text = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)
-            scope.focus = focus(text, self.retriever.term_share, self.weights.frame_word_chunk_share)
+            # A story told before the ask: the dense query keeps the story (rag/understand/focus.py), read from
+            # the same words without names of laws and places.
+            scope.focus = focus(words, self.retriever.term_share, self.weights.frame_word_chunk_share)
             if scope.focus:
                 from rag.understand.scope import find_aspects
 
