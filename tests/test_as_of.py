@@ -138,3 +138,20 @@ def test_korean_commencement_date_is_the_main_clause_and_addenda_are_named_by_th
     # "January 24, 2026" for digital medical devices
     assert first.startswith("January 22, 2026 (already passed on 1 December 2026)"), ans.text
     assert "Addenda (Act No. 21311)" in first and "Art. 21311" not in ans.text
+
+
+def test_a_history_question_naming_no_article_sets_the_other_versions_wording_beside_the_quote(assistant):
+    ans = assistant.answer("What did the EU AI Act originally require about the AI literacy of staff?",
+                           as_of="2026-12-01")
+    before = [ln for ln in ans.text.splitlines() if ln.startswith("- Before: ")]
+    assert before, ans.text
+    n = int(re.search(r"” \[(\d+)\]", before[0]).group(1))
+    old = next(c for c in ans.citations if c.n == n)
+    assert old.doc_id == "eu-ai-act" and old.status == "superseded"
+    sentence = re.search(r"“(.+)”", before[0]).group(1).split(" …")[0]
+    assert sentence in old.passage
+    newer = [c for c in ans.citations if c.doc_id == "eu-ai-act-consolidated"]
+    assert newer and all(sentence not in c.passage for c in newer)
+    # the same topic asked about the law as it is: no earlier wording
+    now = assistant.answer("What does the EU AI Act require about the AI literacy of staff?", as_of="2026-12-01")
+    assert "- Before: " not in now.text and not now.scope.history

@@ -142,3 +142,45 @@ def test_weights_file_round_trips_and_refuses_unknown_numbers(tmp_path):
     path.write_text("[ranking]\nrecital_wieght = 0.5\n", encoding="utf-8")  # a typo must not pass silently
     with pytest.raises(ValueError, match="ranking.recital_wieght"):
         Weights.load(path)
+
+
+def _quote(doc_id, body):
+    from rag.core.citations import Quote
+    from rag.core.types import Chunk
+
+    c = Chunk(chunk_id=f"{doc_id}:1", doc_id=doc_id, law_id="x", text=body, body=body, article="9", unit_kind="article")
+    return Quote(c, 0, len(body))
+
+
+def test_the_other_versions_sentence_is_found_by_its_point_letter_or_by_likeness():
+    from rag.answer.offline.changes import _counterpart
+
+    new = _quote("new", "(c) Sections 1 to 3 shall apply from 2 December 2027 as regards systems listed in the annex.")
+    old = [_quote("old", "(b) Section 4 shall apply from 2 August 2025."),
+           _quote("old", "(c) Article 6(1) and the corresponding obligations shall apply from 2 August 2027.")]
+    # the same point, although its words changed more than they stayed
+    assert _counterpart(new, old).text.startswith("(c) Article 6(1)")
+    # no point letter: the most alike sentence, if alike enough
+    reworded = _quote("new", "Providers shall take measures to support the AI literacy of their staff.")
+    before = [_quote("old", "Providers shall take measures to ensure a sufficient level of AI literacy of their staff."),
+              _quote("old", "This Regulation shall enter into force on the twentieth day.")]
+    assert _counterpart(reworded, before).text.startswith("Providers shall take measures to ensure")
+    # a sentence both versions say alike, or one the other version has nothing like, gives nothing
+    assert _counterpart(_quote("new", "This Regulation shall enter into force on the twentieth day."), before) is None
+    assert _counterpart(_quote("new", "Member States shall lay down rules on penalties."), before) is None
+
+
+@pytest.mark.parametrize("question, history", [
+    ("What did the GDPR say about consent before it was amended?", True),
+    ("Has Article 6 of the UK GDPR been revised since Brexit?", True),
+    ("What did Colorado's law require of deployers when it was first signed?", True),
+    ("Did the 2025 bill change when deployers must comply?", True),
+    ("What does the law require now, and what did it require before?", True),
+    ("When do the GDPR's rules apply?", False),
+    ("Do we have to notify changes to our processing to the regulator?", False),
+    ("What does Article 4 require now?", False),
+])
+def test_questions_about_change_are_recognised_by_their_grammar(question, history):
+    from rag.understand.scope import asks_history
+
+    assert asks_history(question) is history

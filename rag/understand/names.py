@@ -270,6 +270,16 @@ _EN_NUMBERED = re.compile(r"\b((?:SB|AB|HB|H\.?R\.?|S\.|LB|PL|EO|Local Law|Publi
 _LOW_NAMED = re.compile(r"\b((?:[a-z][a-z-]+\s+){1,4}(?:act|law|bill|directive|regulation|decree))\b")
 _CJK_NAMED = re.compile(r"([\u30a0-\u30ff\u3400-\u9fffA-Za-zＡ-Ｚａ-ｚ0-9・]{2,30}?(?:法律|法|条例|規則|法案|指令|규칙|법률|법|条例|办法|规定))")
 _LOW_STOP = frozenset(["what", "which", "how", "does", "do", "did", "is", "are", "was", "were", "the", "a", "an", "any", "this", "that", "these", "those", "their", "our", "your", "my", "his", "her", "its", "under", "by", "from", "with", "about", "into", "per", "new", "old", "existing", "current", "proposed", "draft", "such", "same", "other", "each", "every", "all", "no", "some", "apply", "applies", "say", "says", "said", "mean", "means", "require", "requires", "cover", "covers", "there", "here", "when", "why", "who", "whom", "tell", "me", "us", "we", "you", "they", "it", "violate", "violates", "violating", "breach", "breaches", "comply", "complies"])
+# Words that say which version or what role a law has, not which law it is: a lowercase phrase made only of
+# them and a law word ("the amended law", "the implementing act", "the 2025 special-session bill") refers to a
+# law named elsewhere in the question (or in the conversation) and is never reported as a law not indexed.
+_DESCRIBING = frozenset(["amending", "amended", "amendment", "amendatory", "implementing", "delegated", "repealed",
+                         "repealing", "revised", "consolidated", "original", "originating", "earlier", "later",
+                         "previous", "prior", "latest", "recent", "subsequent", "replacement", "successor",
+                         "predecessor", "underlying", "parent", "special-session", "special", "session", "follow-up",
+                         "first", "second", "third", "final", "enacted", "adopted", "signed", "related", "relevant",
+                         "applicable", "corresponding", "governing", "whole", "entire", "rewritten", "replaced",
+                         "replacing", "superseded", "transposing", "newer", "older", "2nd", "1st"])
 _GENERIC_CJK = frozenset(["法", "法律", "条例", "規則", "法案", "法令", "本法", "同法", "この法", "その法", "当該法", "관련법", "법", "법률", "该法", "本法律"])
 
 
@@ -287,8 +297,11 @@ def law_phrases(text: str) -> list[tuple[int, int, str]]:
                 found.append((s, m.end(1), phrase.strip()))
     for m in _LOW_NAMED.finditer(text):
         words = m.group(1).split()
-        while words and words[0] in _LOW_STOP:
-            words = words[1:]
+        # the name begins after the last question or function word ("dates did the amended law" -> "amended law")
+        cut = max((i + 1 for i, w in enumerate(words) if w in _LOW_STOP), default=0)
+        words = words[cut:]
+        if all(w in _DESCRIBING for w in words[:-1]):
+            continue  # "the amending regulation", "the special-session bill": a law's role or version, no name
         if len(words) >= 2:
             s = m.end(1) - len(" ".join(words))
             found.append((s, m.end(1), text[s:m.end(1)]))

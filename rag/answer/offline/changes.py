@@ -2,19 +2,22 @@
 side by side from both ("What did the 2026 amendment change in Art. 50?").
 
 Asked when the question is about earlier versions (``Scope.history``) and names a provision of one law that
-two indexed versions of the same language word differently (rag/index/versions.py). Everything is quoted
-verbatim: the newer version's sentence, then the older one it replaced, each with its own citation; a
+two indexed versions of the same language word differently (rag/index/versions.py). When it names none,
+``other_wordings`` sets the other version's wording beside each quoted sentence that it words differently.
+Everything is quoted verbatim: the newer version's sentence, then the older one it replaced, each with its own citation; a
 sentence only the newer text has is "added", one only the older text has "removed".
 """
 from __future__ import annotations
 
 import difflib
 import logging
+import re
+from dataclasses import dataclass
 
 from rag.core.citations import CitationBook, Quote, provision_ref, sentence_spans, squashed
 from rag.core.dates import long_date
 from rag.core.types import Answer, Chunk, Scope
-from rag.index.versions import Versions
+from rag.index.versions import Versions, unit_key
 from rag.retrieve.protocol import Retriever
 
 log = logging.getLogger(__name__)
@@ -77,3 +80,74 @@ def version_changes(scope: Scope, retriever: Retriever, versions: Versions, as_o
     lead = (f"{provision_ref(new[0])}: {newer.name}{since} words it differently from "
             f"{versions.by_doc[old[0].doc_id].name} in {changed} place{'s' if changed > 1 else ''}:")
     return Answer(text="\n".join([lead, *lines]), citations=book.citations, scope=scope, claims_answer=True)
+
+
+_NO_TEXT = ("amending", "user", "news", "web")  # no whole text of the provision to set beside another version's
+SAME_SENTENCE = 0.5  # difflib ratio above which two versions' sentences are one sentence reworded
+
+
+@dataclass
+class OtherWording:
+    """How another indexed version of the same law and language words a quoted sentence: ``when`` is
+    "before" (an older version, in force until ``date``) or "now" (the newer one, since ``date``)."""
+
+    quoted: Quote
+    other: Quote
+    when: str
+    version: str
+    date: str
+
+
+def other_wordings(quotes: list[Quote], retriever: Retriever, as_of: str, limit: int = 2) -> list[OtherWording]:
+    """For a question about earlier versions that names no provision ("what did the AI Act originally say
+    about AI literacy?"): the sentences of the other version of each quoted provision (the first ``limit``)
+    that say the quoted sentence differently. A provision both versions word alike gives nothing."""
+    versions = retriever.versions()
+    if versions is None:
+        return []
+    out: list[OtherWording] = []
+    done: set[tuple[str, str, str]] = set()
+    for q in quotes[:limit]:
+        c = q.chunk
+        v = versions.by_doc.get(c.doc_id)
+        if v is None or v.kind in _NO_TEXT:
+            continue
+        key = unit_key(c.unit_kind, c.article)
+        older = [(versions.by_doc[o], "before") for o in v.replaces if o in versions.by_doc]
+        newer = [(r, "now") for r in versions.replacers.get(c.doc_id, []) if r.exists_from and r.exists_from <= as_of]
+        for other, when in older + newer:
+            if (other.kind in _NO_TEXT or other.language != v.language or other.units.get(key) is None
+                    or other.units.get(key) == v.units.get(key) or (other.doc_id, key, when) in done):
+                continue
+            done.add((other.doc_id, key, when))
+            theirs = [x for x in retriever.lookup(c.law_id, c.article) if x.doc_id == other.doc_id
+                      and x.unit_kind == c.unit_kind]
+            best = _counterpart(q, _sentences(theirs))
+            if best is None:
+                continue
+            if when == "before":
+                date = versions.status(other.doc_id, c.unit_kind, c.article, as_of).superseded_on
+            else:
+                date = other.in_force or other.exists_from
+            log.debug("%s %s: %s words it differently", when, provision_ref(c), other.name)
+            out.append(OtherWording(q, best, when, other.name, date))
+    return out
+
+
+# The number or letter that opens a paragraph or point ("2.", "(c)", "(iv)", "(1a)"), after a lead-in
+# ("However: (a) ...") that a quote carries with its first point.
+_MARKER = re.compile(r"^(?:[^\n:()]{0,30}:\s*)?(\((?:[a-z]{1,3}|[ivxl]{1,6}|\d{1,3}[a-z]{0,2})\)|\d{1,3}[a-z]{0,2}\.)\s")
+
+
+def _counterpart(q: Quote, theirs: list[Quote]) -> Quote | None:
+    """The sentence of the other version that is ``q`` reworded: the one opening with the same point or
+    paragraph number ("(c)"), else the most alike; None when it says ``q`` alike or has no such sentence."""
+    mine = squashed(q.text)
+    marker = m.group(1) if (m := _MARKER.match(q.text)) else ""
+    same_point = [t for t in theirs if marker and (n := _MARKER.match(t.text)) and n.group(1) == marker]
+    scored = [(difflib.SequenceMatcher(a=mine, b=squashed(t.text), autojunk=False).ratio(), t)
+              for t in (same_point or theirs)]
+    if not scored:
+        return None
+    ratio, best = max(scored, key=lambda x: x[0])
+    return best if (same_point or ratio >= SAME_SENTENCE) and ratio < 1.0 else None

@@ -33,12 +33,14 @@ from rag.answer.offline.law_checks import (
     missing_articles,
     unsupported_figures,
 )
+from rag.answer.offline.changes import other_wordings
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
 from rag.core.citations import (
     QUOTED_HITS,
     CitationBook,
     Quote,
+    clip,
     label,
     law_name,
     provision_ref,
@@ -400,6 +402,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     else:
         lead = t["weak_lead"].format(refs=_refs(quotes, lang))
     lines = [lead] + _quote_lines(quotes, book, t, retriever, asked)
+    if scope.history and retriever is not None:
+        lines += _other_wordings(turn, quotes, t)
     if law_id and len(scope.law_ids) == 1:
         for art in missing_articles(law_id, scope.articles, retriever):  # "what does Article 26-2 say?"
             lines.insert(0, t["no_article"].format(law=names.get(law_id) or law_id, article=art))
@@ -407,6 +411,23 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     if figures:  # a false premise with a number ("fines go up to 7% of turnover")
         lines.insert(0, t["premise_figure"].format(law=names.get(law_id) or law_id, figure=", ".join(figures)))
     return lines, claims
+
+
+def _other_wordings(turn: Turn, quotes: list[Quote], t: dict) -> list[str]:
+    """A question about earlier versions: after the quotes, how the other indexed version of each of the first
+    two quoted provisions words the quoted sentence, where it words it differently (changes.other_wordings)."""
+    lines = []
+    for w in other_wordings(quotes, turn.retriever, turn.scope.as_of):
+        date = long_date(w.date) if w.date else ""
+        tpl, extra = ("wording_before", "until") if w.when == "before" else ("wording_now", "since")
+        span = t[f"wording_{extra}"].format(date=date) if date else ""
+        # the sentence itself: the citation may quote more of the provision (other sentences of it quoted above)
+        lines.append(t[tpl].format(version=w.version, ref=provision_ref(w.other.chunk, w.other.chunk.paragraph,
+                                                                           turn.q.lang),
+                                   quote=clip(w.other.text), n=turn.book.cite(w.other), **{extra: span}))
+    if lines:
+        log.info("earlier versions asked: %d sentences of another version set beside the quotes", len(lines))
+    return lines
 
 
 def _name_map(hits: list[Hit], law_ids: list[str], lang: str, retriever: Retriever | None) -> dict[str, str]:
