@@ -289,7 +289,10 @@ class Assistant:
                 # "What did the amendment change in Art. 50?": the differing sentences of both versions
                 ans = version_changes(scope, self.retriever, versions, as_of)
                 log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
-            if ans is None:
+            parts = self._parts(question, scope, history) if ans is None else []
+            if len(parts) > 1:
+                ans, hits = self._compose_parts(parts, scope, docs, doc_ids, retriever)
+            elif ans is None:
                 ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
                               judge=self.judge, weights=self.weights, previous_answer=previous)
             self._label_versions(ans, as_of)
@@ -316,6 +319,38 @@ class Assistant:
         ans.timings = {**ans.timings, "understand": t1 - t0, "retrieve": t2 - t1, "compose": t3 - t2,
                        "total": t3 - t0}
         yield "answer", ans
+
+    @staticmethod
+    def _parts(question: str, scope: Scope, history) -> list:
+        """The separate asks of a question on one law or country (rag/understand/parts.py); a comparison or a
+        survey is answered per jurisdiction instead, and a follow-up reads its one ask with the conversation."""
+        if history or scope.comparison or scope.survey or scope.unknown_laws:
+            return []
+        from rag.understand.parts import split_asks
+
+        return split_asks(question)
+
+    def _compose_parts(self, parts, scope: Scope, docs, doc_ids, retriever) -> tuple[Answer, list[Hit]]:
+        """Each ask understood, retrieved and answered on its own, in the laws of the whole question; one
+        answer from them (rag/answer/offline/multipart.py)."""
+        from rag.answer.offline.compose import compose
+        from rag.answer.offline.multipart import combine
+        from rag.understand.lexicon import language_of
+        from rag.understand.scope import find_aspects
+
+        log.info("answer path: %d asks answered one by one: %s", len(parts), [p.text for p in parts])
+        answered = []
+        for p in parts:
+            sub = self.understand(p.query, None, docs, law_ids=scope.law_ids or None,
+                                  jurisdictions=None if scope.law_ids else scope.jurisdictions or None)
+            # what this part asks for (fines), not what the part it refers back to asked (obligations)
+            own = [a for a in find_aspects(p.text) if a in sub.aspects] or sub.aspects
+            sub = replace(sub, as_of=scope.as_of, history=scope.history or sub.history, aspects=own)
+            hits = self.retrieve(p.query, sub, doc_ids)
+            answered.append((p.text, compose(p.text, sub, hits, retriever=retriever, indexed=self.indexed_laws(docs),
+                                             judge=self.judge, weights=self.weights)))
+        ans = combine(answered, language_of(parts[0].text, scope))
+        return ans, ans.hits
 
     def _label_versions(self, ans: Answer, as_of: str) -> None:
         """Each citation says which version it quotes, whether that is official, since when it is in force

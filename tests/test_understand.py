@@ -256,3 +256,16 @@ def test_compare_that_with_another_law_keeps_the_earlier_one():
                {"role": "assistant", "content": "The DMA sets fines in Art. 30 ..."}]
     s = understand("Compare that with the GDPR.", history, indexed_law_ids=_indexed())
     assert s.law_ids == ["eu-dma", "eu-gdpr"] and s.comparison and "penalties" in s.aspects
+
+
+def test_a_country_and_a_topic_pick_a_law_only_where_one_law_of_that_country_is_on_it(catalog):
+    # Japan has one statute on AI; California has several whose titles say AI (SB 942, SB 53, AB 2013, ...):
+    # there "California's AI law" searches all of California's statutes rather than guessing one
+    assert understand("What penalties does Japan's AI law carry?", catalog=catalog).law_ids == ["jp-ai-promotion-act"]
+    for q in ("What does California's AI law require?",
+              "Our AI start-up in California fired an engineer who warned about model risks. Allowed?"):
+        s = understand(q, catalog=catalog)
+        assert s.law_ids == [] and s.jurisdictions == ["US-CA"], q
+    # a country with one indexed statute: that statute, however the question is worded
+    assert understand("Our start-up in Korea wants to launch a chatbot. Anything to do first?",
+                      catalog=catalog).law_ids == ["kr-ai-basic-act"]

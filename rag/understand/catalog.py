@@ -311,9 +311,19 @@ class LawCatalog:
         return out
 
     def default_laws(self, jurisdiction: str, topic: str) -> list[str]:
-        """The law(s) meant when only the country and a topic are named ("Japan's AI law")."""
+        """The law(s) meant when only the country and a topic are named ("Japan's AI law"): the curated default,
+        unless other indexed statutes of the country name the topic in their own titles too (California has
+        several AI statutes): then none, and the question searches every law of the country."""
         v = (self.jurisdictions.get(jurisdiction, {}).get("defaults") or {}).get(topic)
-        return [v] if isinstance(v, str) else list(v or [])
+        curated = [v] if isinstance(v, str) else list(v or [])
+        finder = self._topic_finders.get(topic)
+        titled = [lid for lid in self.laws_in(jurisdiction) if finder and finder.find(
+            " ".join(filter(None, (self.laws[lid].title, self.laws[lid].short_name, self.laws[lid].citation_name))))]
+        if any(lid not in curated for lid in titled):
+            log.info("%s has %d statutes on %s (%s): no default law, all of them searched", jurisdiction, len(titled),
+                     topic, ", ".join(titled))
+            return []
+        return curated
 
     def implicit_jurisdiction(self, language: str) -> str | None:
         """The country a question in ``language`` is about when it names none (ja -> JP)."""

@@ -206,6 +206,10 @@ def analyse(text: str, catalog: LawCatalog) -> Parsed:
         for jur in jurs:
             if jur in covered:
                 continue
+            statutes = catalog.laws_in(jur)
+            if len(statutes) == 1:  # the one law indexed for the country named
+                p.law_ids += [lid for lid in statutes if lid not in p.law_ids]
+                continue
             for topic in p.topics:
                 found = catalog.default_laws(jur, topic)
                 if found:

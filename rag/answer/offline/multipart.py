@@ -1,0 +1,48 @@
+"""One answer from the answers to each ask of a multi-part question (rag/understand/parts.py): each part
+under its own heading, citations numbered once across the parts (a provision both parts quote keeps its
+first number), and a part that only repeats what an earlier part quoted is left out."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rag.core.types import Answer, Hit
+from rag.understand.lexicon import templates
+
+_MARK = re.compile(r"\[(\d+)\]")
+
+
+def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
+    """``parts``: (the ask as written, its answer), in the order asked."""
+    t = templates()[lang]
+    numbers: dict[tuple[str, str], int] = {}
+    citations, sections, flagged = [], [], []
+    for asked, ans in parts:
+        renumber, new = {}, 0
+        for c in ans.citations:
+            key = (c.chunk_id, c.quote)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(replace(c, n=numbers[key]))
+                new += 1
+            renumber[c.n] = numbers[key]
+        if sections and ans.citations and not new:
+            continue  # "What is X, and how is it defined?": the second part quoted nothing new
+        body = _MARK.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", ans.text)
+        sections.append(t["part_heading"].format(part=asked.rstrip(" ?？")) + "\n" + body)
+        flagged += ans.flagged
+    return Answer(text="\n\n".join(sections), citations=citations, abstained=all(a.abstained for _, a in parts),
+                  claims_answer=any(a.claims_answer for _, a in parts), flagged=flagged,
+                  hits=_interleaved([a.hits for _, a in parts]))
+
+
+def _interleaved(lists: list[list[Hit]]) -> list[Hit]:
+    """The parts' hits in turn (first of each, then second of each, ...), each chunk once: the top hits of every
+    part come first."""
+    out, seen = [], set()
+    for i in range(max((len(h) for h in lists), default=0)):
+        for hs in lists:
+            if i < len(hs) and hs[i].chunk.chunk_id not in seen:
+                seen.add(hs[i].chunk.chunk_id)
+                out.append(hs[i])
+    return out
