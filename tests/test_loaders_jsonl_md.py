@@ -112,6 +112,24 @@ def test_markdown_without_article_headings_gives_sections(tmp_path):
     assert "Also contractors." in doc.units[0].text and not doc.warnings
 
 
+def test_markdown_section_headings_keep_their_printed_numbers(tmp_path):
+    # a policy's "Section 3." is cited as Section 3, whatever comes before it (a preamble of its own, a
+    # heading with another name)
+    f = tmp_path / "standard.md"
+    f.write_text("# Acme Records Standard\n\n" + "Adopted by the board on 2 May 2026 after consultation. " * 5
+                 + "\n\n## Section 1. Scope\n\nAll records.\n\n## Section 3 — Retention\n\n1. Keep logs 90 days.\n\n"
+                 "## § 4 Deletion\n\nOn request.\n", encoding="utf-8")
+    doc = load_document(f, DocMeta(doc_id="u", law_id="u", title="u"))
+    secs = [(u.number, u.label, u.title) for u in doc.units if u.number != "preamble"]
+    assert secs == [("1", "Section 1", "Scope"), ("3", "Section 3", "Retention"), ("4", "Section 4", "Deletion")]
+    # headings without a number: numbered by position, the preamble not counted
+    g = tmp_path / "notes.md"
+    g.write_text("# Notes\n\n" + "Why these notes exist, at some length. " * 8 + "\n\n## Scope\n\nAll.\n\n"
+                 "## Retention\n\n90 days.\n", encoding="utf-8")
+    doc = load_document(g, DocMeta(doc_id="g", law_id="g", title="g"))
+    assert [(u.number, u.label) for u in doc.units] == [("preamble", "Notes"), ("1", "Scope"), ("2", "Retention")]
+
+
 def test_markdown_without_headings_gives_paragraphs_and_a_warning(tmp_path):
     f = tmp_path / "plain.md"
     f.write_text("First paragraph of notes.\n\nSecond paragraph.\n", encoding="utf-8")

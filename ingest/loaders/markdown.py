@@ -2,7 +2,8 @@
 Chinese Generative AI Measures, and users' own .md files).
 
 Headings that name an article ("## Article 5 — Title", "## 第五条", "## 제5조(목적)")
-start article units ("Annex III" headings start annex units); other headings go
+start article units ("Annex III" headings start annex units, "Section 3." headings section units numbered as
+printed); other headings go
 into the heading path. Without article headings, each top-level heading section
 is a unit of kind "section"; without any heading, each paragraph is a unit of
 kind "paragraph" (with a warning). ``split_blocks`` (numbered paragraphs from
@@ -27,6 +28,9 @@ _SEP = r"\s*(?:[—–:|-]\s*|\.\s+|\s)"
 # and multi-letter suffixes (UK "Article 8ZA") are safe here, while plain text needs generic's
 # stricter forms to tell a heading from a sentence.
 _ART_EN = re.compile(r"^(?:Article|Art\.)\s+(\d+[A-Za-z]*(?:-\d+)?)\.?(?:" + _SEP + r"(.*))?$", re.I)
+# "## Section 3. Retention periods", "## § 4 — Deletion": a numbered section of a policy or code, cited by its
+# printed number (not by its position among the headings)
+_SECTION_EN = re.compile(r"^(?:Section|Sec\.|§{1,2})\s*(\d+[A-Za-z]?(?:[.-]\d+[A-Za-z]?)*)\.?(?:" + _SEP + r"(.*))?$", re.I)
 _ANNEX = re.compile(r"^(?:Annex|ANNEX|Schedule|SCHEDULE)\s+([IVXLC]+|\d+)\b\.?(?:" + _SEP + r"(.*))?$")
 _NUMBERED = re.compile(r"^(\d+[A-Z]{0,3})\.\s")  # "1. ", "1A. " (UK)
 _PAREN_NUM = re.compile(r"^\((\d+[a-z]?)\)\s")  # "(1) 'AI system' means" (definition points)
@@ -82,6 +86,9 @@ def heading_unit(text: str) -> tuple[str, str, str, str] | None:
         # generic's pattern allows "제 5 조"; the label is printed without the spaces.
         return "article", korean_article_number(m), m.group(1).replace(" ", ""), \
             (m.group(4) or m.group(5) or "").strip()
+    m = _SECTION_EN.match(text)
+    if m:
+        return "section", m.group(1), f"Section {m.group(1)}", (m.group(2) or "").strip()
     m = _ANNEX.match(text)
     if m:
         return "annex", m.group(1), text.split("—")[0].strip().rstrip("."), (m.group(2) or "").strip()
@@ -160,7 +167,9 @@ def load(path: Path, meta: DocMeta) -> ParsedDocument:
                               paragraphs=split_blocks(intro)))
         for level, heading, body in sections:
             if level == top or not units:
-                units.append(Unit(kind="section", number=str(sum(u.kind == "section" for u in units) + 1),
+                # numbered by position among the headings; the preamble before them is no section of its own
+                units.append(Unit(kind="section", number=str(sum(u.kind == "section" and u.number != "preamble"
+                                                                   for u in units) + 1),
                                   label=heading, heading_path=[title] if title else [], paragraphs=[]))
                 units[-1].paragraphs = split_blocks("\n".join(body))
             else:  # a sub-heading stays inside its top-level section, as a line of text

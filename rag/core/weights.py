@@ -48,9 +48,6 @@ class Weights:
     candidates: int = 20  # how many first hits the cross-encoder re-ranks
     # [lead]
     answers_min_logit: float = 0.0  # the lead claims an answer only at or above this cross-encoder logit
-    # a question that shares no word with the retrieved sentences (a story in everyday words): the sentences
-    # the cross-encoder scores at least this are quoted as the closest provisions instead of no answer
-    meaning_min_logit: float = 0.0
     # [versions]
     unofficial_consolidation_weight: float = 0.85  # a third-party consolidation, beside the official text
     older_version_weight: float = 0.9  # a provision a newer indexed version repeats unchanged
@@ -94,8 +91,7 @@ _TABLES = {
     "lead": "# The lead says \"X addresses this in Art. N\" only when the cross-encoder's logit for the question and\n"
             "# the first quoted provision is at least this; below it, \"No indexed provision clearly answers this.\n"
             "# The closest are ...\". Non-English questions (the model reads English only) keep the plain lead.\n"
-            "# Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py). A question that shares\n"
-            "# no word with the retrieved sentences quotes those whose logit is at least meaning_min_logit.",
+            "# Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py).",
     "versions": "# Between two versions of a law that say a provision alike (rag/index/versions.py; a changed or repealed\n"
                 "# provision of the older version is not retrieved at all): the retrieval score of the third-party\n"
                 "# consolidation's text, and of the older version's text. With 0.85 < 0.9 the official text is quoted\n"
@@ -109,7 +105,7 @@ _TABLE = {f.name: t for t, names in {
                 "heading_aspect_boost", "title_overlap_boost", "title_overlap_off_aspect_boost", "same_language_boost",
                 "body_aspect_boost", "closest_provision_boost", "twin_jaccard"),
     "rerank": ("cross_encoder_weight", "rrf_k", "candidates"),
-    "lead": ("answers_min_logit", "meaning_min_logit"),
+    "lead": ("answers_min_logit",),
     "versions": ("unofficial_consolidation_weight", "older_version_weight"),
 }.items() for f in fields(Weights) if f.name in names}
 _HEADER = """# Numbers that steer ranking and the answer's lead, named for what they do. `regqa eval --fit` fits

@@ -345,8 +345,7 @@ def _first_quotes(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -
         have = {h.chunk.chunk_id for h in pool}
         pool += [h for h in aspect_hits(law_id, specific, q.wording_terms, q.lang, turn.retriever, n=2)
                  if h.chunk.chunk_id not in have]
-    quotes = select_quotes(q, pool, aspects, limit + 2 if turn.said else limit, scope.articles, scope.translated,
-                           judge=turn.judge, min_logit=turn.weights.meaning_min_logit)
+    quotes = select_quotes(q, pool, aspects, limit + 2 if turn.said else limit, scope.articles, scope.translated)
     if turn.said:
         # A follow-up asking something new gets what the previous answer did not already quote.
         fresh = [q for q in quotes if squashed(q.text) not in turn.said]

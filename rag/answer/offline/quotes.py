@@ -105,43 +105,15 @@ def _self_contained(q: Quote) -> Quote:
     return Quote(q.chunk, start, end, q.limit, q.para)
 
 
-def _by_meaning(question: Question, cands: list[tuple[float, int, Quote]], judge, limit: int,
-                min_logit: float) -> list[Quote]:
-    """For a question whose words the retrieved provisions do not use (a story in everyday words: "a file the
-    other company can load" for "a structured, machine-readable format"): their sentences the cross-encoder
-    reads as relevant to it (logit >= ``min_logit``), best first, at most two of one provision. English only
-    (the model reads English); [] without a judge."""
-    if judge is None or question.lang != "en":
-        return []
-    english = [c for c in cands if c[2].chunk.language == "en"]
-    if not english:
-        return []
-    logits = judge.logits(question.wording, [c[2].text for c in english])
-    ranked = sorted(zip(logits, english, strict=True), key=lambda x: -x[0])
-    per_hit: dict[int, int] = {}
-    out: list[Quote] = []
-    for lg, (_, rank, q) in ranked:
-        if lg < min_logit or len(out) >= limit:
-            break
-        if per_hit.get(rank, 0) < 2 and not any(o.overlaps(q) for o in out):
-            per_hit[rank] = per_hit.get(rank, 0) + 1
-            out.append(q)
-    log.info("no sentence shares enough words with the question: %d of %d quoted by the cross-encoder (logit >= %.1f)",
-             len(out), len(english), min_logit)
-    return [_self_contained(q) for q in out]
-
-
 def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit: int,
                   articles: list[str] | None = None, translated: list[str] | tuple[str, ...] = (), *,
-                  as_asked: bool = True, judge=None, min_logit: float = 0.0) -> list[Quote]:
+                  as_asked: bool = True) -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
     The sentences are found by the question's wording (its resolved text, or the story it tells); with
     ``as_asked`` only the words of the question as asked are its own: the earlier turn's words (of a
     follow-up) help, but like aspect keywords they cannot outvote what is asked now. Without it the
     wording's words are all its own.
-    ``translated``: the question's words in the other language (Scope.translated); they count as its own.
-    ``judge`` (the cross-encoder): when no sentence shares enough words to quote, the sentences it reads as
-    relevant (logit >= ``min_logit``) are quoted instead (_by_meaning)."""
+    ``translated``: the question's words in the other language (Scope.translated); they count as its own."""
     wanted = {a.split("(")[0] for a in (articles or [])}
     if wanted and any(h.chunk.article in wanted for h in hits):
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
@@ -162,7 +134,7 @@ def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit
         log.debug("no sentence of %d shares a term with the question%s", len(cands),
                   ": the named article's first" if wanted else "")
         firsts = [c for c in cands if c[2].chunk.article in wanted]
-        return [c[2] for c in firsts[:1]] or _by_meaning(question, cands, judge, limit, min_logit)
+        return [c[2] for c in firsts[:1]]
     per_hit: dict[int, list[tuple[float, int, Quote]]] = {}
     for c in sorted(cands, key=lambda c: -c[0]):
         if c[0] > 0 and len(per_hit.setdefault(c[1], [])) < 2:  # at most two sentences of one provision
@@ -173,8 +145,6 @@ def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit
     chosen = [c for c, _ in chosen]
     ranked = len(chosen)
     chosen = [c for c in chosen if c[0] >= max(1.0, 0.45 * top) or c[2].chunk.article in wanted]
-    if not chosen:  # a word or two in common, none enough to quote for
-        return _by_meaning(question, cands, judge, limit, min_logit)
     log.debug("%d sentences scored (best %.2f); %d of the %d best per provision dropped below %.2f", len(cands), top,
               ranked - len(chosen), ranked, max(1.0, 0.45 * top))
     out: list[Quote] = []
