@@ -39,6 +39,8 @@ MINIMA = {  # promised to other teams (dev) and by the generalisation issue (hel
 NO_QUESTIONS_NEEDED = {"news-japan-grok"}
 KNOWN_LOOSE_HELDOUT_STATEMENTS = {"ho-a-050", "ho-a-054"}
 USER = "user"  # the law id of questions about the user's own uploads (tests/eval/userdocs)
+# Folders under tests/eval holding user uploads: the held-out set's and the dev set's own
+USER_DIRS = ("userdocs/", "userdocs_dev/")
 
 
 @cache
@@ -103,7 +105,7 @@ def _file_text(path: Path) -> str:
 
 
 def _doc_path(corpus: Path, doc: str) -> Path:
-    return EVAL / doc if doc.startswith("userdocs/") else corpus / doc
+    return EVAL / doc if doc.startswith(USER_DIRS) else corpus / doc
 
 
 def _gold_files(corpus: Path, row: dict) -> list[Path]:
@@ -261,7 +263,7 @@ def _parsed_units(corpus: Path, rel: str) -> dict[str, list[str]] | None:
 
 
 def _rels(corpus: Path, g: dict) -> list[str]:
-    if g["doc"].startswith("userdocs/"):
+    if g["doc"].startswith(USER_DIRS):
         return [g["doc"]]  # a user document: no loader metadata in the source list, checked as whole text
     return [f.relative_to(corpus).as_posix() for f in _gold_files(corpus, {"gold": [g]})]
 
