@@ -323,9 +323,10 @@ class Assistant:
     @staticmethod
     def _parts(question: str, scope: Scope, history) -> list:
         """The separate asks of a question on one law or country (rag/understand/parts.py); a comparison or a
-        survey is answered per jurisdiction instead, and a follow-up reads its one ask with the conversation."""
-        if history or scope.comparison or scope.survey or scope.unknown_laws:
-            return []
+        survey is answered per jurisdiction instead, a follow-up reads its one ask with the conversation, and a
+        question about versions sets the versions side by side."""
+        if history or scope.comparison or scope.survey or scope.unknown_laws or scope.history:
+            return []  # (a question about versions asks "before" and "now" of one provision: changes.py)
         from rag.understand.parts import split_asks
 
         return split_asks(question)

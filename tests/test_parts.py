@@ -32,6 +32,8 @@ def test_several_asks_are_split_and_each_keeps_its_context(question, asks):
     "Who chairs the headquarters? What does it do?",  # the second ask has no words of its own
     "What is a deployer, and what does deployer mean?",  # the same words asked twice
     "Our shop in Osaka was smeared online, and bookings collapsed",  # no question at all
+    "Since the GDPR bans AI, how can our EU team use an AI tool on customer data?",  # a premise, then the ask
+    "Under the AI Act as it stands now, when do the requirements for machinery apply?",
 ])
 def test_one_ask_is_not_split(question):
     assert [p.text for p in split_asks(question)] == [question]

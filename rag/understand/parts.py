@@ -21,6 +21,7 @@ _WH = r"(?:what|which|who|whom|whose|when|where|how|why)"
 _AUX = r"(?:is|are|was|were|does|do|did|can|could|must|may|might|should|would|will|shall|has|have)"
 _JOIN = re.compile(rf"[,;]\s*(?:and|or|but|also|then)?\s*(?={_WH}\b)|[,;]\s*(?:and|or|but)\s+(?={_AUX}\b)"
                    rf"|\s+(?:and|or)\s+(?:also\s+)?(?={_WH}\s+(?:[\w-]+\s+){{0,2}}{_AUX}\b)", re.I)
+_OPENS_ASK = re.compile(rf"^\W*(?:(?:and|or|but|also|so|then)\s+)*(?:{_WH}|{_AUX}|can't|don't|doesn't|isn't|aren't)\b", re.I)
 _REFERS_BACK = re.compile(r"\b(?:they|them|their|it|its|this|that|these|those|such|the same)\b", re.I)
 MIN_OWN_TERMS = 2  # a part needs words of its own: "and what about fines?" is one more word than nothing
 
@@ -56,6 +57,10 @@ def split_asks(question: str) -> list[Part]:
     # the words a story sentence and the asks share: the story before the first ask is context
     pieces = [a for s in asked for a in _asks(s)]
     if len(pieces) < 2 or any(len(terms(p)) < MIN_OWN_TERMS for p in pieces):
+        return [Part(text, text)]
+    # each piece a question of its own: "Since the GDPR bans AI, how can we ...?" and "Under the AI Act as it
+    # stands, when ...?" open with a clause that is not asked, so the sentence is one question
+    if not all(_OPENS_ASK.match(p) for p in pieces):
         return [Part(text, text)]
     # two asks of the same words ("What is X, and what does X mean?") are one question
     for i, a in enumerate(pieces):
