@@ -31,16 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from rag.core.resources import DEFAULT, Resources
-from rag.verify.claims import (
-    CJK_RE,
-    LIST_PREFIX_RE,
-    MARKER_RE,
-    content_units,
-    markers,
-    normalize,
-    numbers,
-    split_sentences,
-)
+from rag.core.text import MARKER_RE, sentence_pieces
+from rag.verify.claims import CJK_RE, LIST_PREFIX_RE, content_units, markers, normalize, numbers
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +87,7 @@ def strip_injections(text: str) -> str:
     """``text`` without the sentences that contain instruction-like text."""
     if not injection_matches(text):
         return text
-    return "".join(s for s in split_sentences(text) if not injection_matches(s))
+    return "".join(s for s in sentence_pieces(text, answer=True) if not injection_matches(s))
 
 
 
@@ -186,7 +178,7 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     cited: list[int] = []
     notes: list[str] = []
     said_no_answer = False
-    for piece in split_sentences(answer_text):
+    for piece in sentence_pieces(answer_text, answer=True):
         sentence = piece.strip()
         if not sentence:
             kept.append(piece)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import logging
 
-from rag.core.citations import CitationBook, Quote, provision_ref, sentence_spans, squashed
+from rag.core.citations import CitationBook, Quote, provision_ref, squashed
 from rag.core.dates import long_date
+from rag.core.text import sentence_spans
 from rag.core.types import Answer, Chunk, Scope
 from rag.index.versions import Versions
 from rag.retrieve.protocol import Retriever

@@ -42,11 +42,11 @@ from rag.core.citations import (
     label,
     law_name,
     provision_ref,
-    sentence_spans,
     squashed,
     unit_refs,
 )
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
+from rag.core.text import sentence_spans
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.protocol import Retriever
