@@ -39,7 +39,7 @@ run: setup
 test: setup system-deps
 	REGQA_REQUIRE_BROWSER=1 OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -m "not integration" --durations=15
 
-# Unit tests on hand-made chunks and data only: no index is built, no browser (about a minute)
+# Unit tests on hand-made chunks and data only: no index is built, no torch model, no browser (about a minute)
 test-fast: setup
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q -m "not slow and not browser and not integration and not index"
 

@@ -151,10 +151,43 @@ def _run_sets(assistant, sets: dict, settings, args) -> dict[str, dict[str, list
 
 def run_eval(args) -> int:
     from rag.core.settings import Settings
-    from rag.evaluation import GoldSetError, load_goldset, summarize
+    from rag.evaluation import summarize
     from rag.index.store import ChunkStore
 
     paths = args.set or [p for p in DEFAULT_SETS.values() if p.is_file()]
+    sets = _load_sets(paths, args)
+    if isinstance(sets, int):
+        return sets
+    settings = Settings.from_env()
+    if ChunkStore(settings).count() == 0:
+        print(f"error: the index in {settings.data_dir} is empty: run `regqa ingest` first", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    if args.fit and "dev" not in sets:
+        print("error: --fit needs the dev set (tests/eval/gold.jsonl) among --set", file=sys.stderr)
+        return EXIT_USAGE
+    runs = _answer_sets(sets, settings, args)
+    summaries = {name: {eng: summarize(rs) for eng, rs in by_engine.items()} for name, by_engine in runs.items()}
+    _print(runs, summaries)
+    missed = _write_reports(runs, summaries, dict(zip(sets, paths, strict=False)), settings, args)
+    if isinstance(missed, int):
+        return missed
+    every = [r for by_engine in runs.values() for r in by_engine["regqa"]]
+    if every and all(r.error for r in every):
+        print(f"error: every question failed, first: {every[0].error}", file=sys.stderr)
+        return EXIT_PARTIAL
+    if args.check_floors:
+        for m in missed:
+            print(f"floor missed: {m}", file=sys.stderr)
+        if missed:
+            return EXIT_PARTIAL
+        print("all floors met", file=sys.stderr)
+    return EXIT_OK
+
+
+def _load_sets(paths: list[Path], args) -> dict[str, list] | int:
+    """set name -> its questions (``--type`` and ``--limit`` applied), or the exit code of a usage error."""
+    from rag.evaluation import GoldSetError, load_goldset
+
     sets: dict[str, list] = {}
     try:
         for path in paths:
@@ -165,18 +198,14 @@ def run_eval(args) -> int:
     if not any(sets.values()):
         print(f"error: {', '.join(map(str, paths))}: no questions (check --type)", file=sys.stderr)
         return EXIT_USAGE
-    settings = Settings.from_env()
-    if ChunkStore(settings).count() == 0:
-        print(f"error: the index in {settings.data_dir} is empty: run `regqa ingest` first", file=sys.stderr)
-        return EXIT_UNAVAILABLE
+    return sets
 
+
+def _answer_sets(sets: dict[str, list], base, args) -> dict[str, dict[str, list]]:
+    """set name -> engine -> results: each set answered by an assistant over the index and its own uploads."""
     from rag import Assistant
 
-    if args.fit and "dev" not in sets:
-        print("error: --fit needs the dev set (tests/eval/gold.jsonl) among --set", file=sys.stderr)
-        return EXIT_USAGE
     runs: dict[str, dict[str, list]] = {}
-    base = settings
     for name, questions in sets.items():
         # Each set gets its own copy of the index with only its own questions' uploads: a dev answer must
         # never see (or list as indexed) a document that only a held-out question uploads.
@@ -188,9 +217,11 @@ def run_eval(args) -> int:
             runs.update(_run_sets(assistant, {name: questions}, settings, args))
         finally:
             cleanup()
+    return runs
 
-    summaries = {name: {eng: summarize(rs) for eng, rs in by_engine.items()} for name, by_engine in runs.items()}
-    _print(runs, summaries)
+
+def _write_reports(runs: dict, summaries: dict, gold_sets: dict[str, Path], settings, args) -> list[str] | int:
+    """The JSON and HTML reports asked for; returns the floors missed, or the exit code of unreadable floors."""
     floors = {}
     if args.check_floors or args.json:
         try:
@@ -204,24 +235,14 @@ def run_eval(args) -> int:
               for m in (check_floors(summaries[name]["regqa"]["overall"], floors[name]) if name in floors else [])]
     if args.json:
         to_json({f"{eng}:{name}" if eng != "regqa" else name: rs for name, by_engine in runs.items()
-                 for eng, rs in by_engine.items()}, args.json, gold_sets={n: str(p) for n, p in zip(sets, paths, strict=False)},
+                 for eng, rs in by_engine.items()}, args.json, gold_sets={n: str(p) for n, p in gold_sets.items()},
                 llm=args.llm or settings.llm, floors=floors, floors_missed=missed)
         print(f"wrote {args.json}", file=sys.stderr)
     if args.html:
         write_html({f"{eng} {name}": rs for name, by_engine in runs.items() for eng, rs in by_engine.items()},
                    args.html)
         print(f"wrote {args.html}", file=sys.stderr)
-    every = [r for by_engine in runs.values() for r in by_engine["regqa"]]
-    if every and all(r.error for r in every):
-        print(f"error: every question failed, first: {every[0].error}", file=sys.stderr)
-        return EXIT_PARTIAL
-    if args.check_floors:
-        for m in missed:
-            print(f"floor missed: {m}", file=sys.stderr)
-        if missed:
-            return EXIT_PARTIAL
-        print("all floors met", file=sys.stderr)
-    return EXIT_OK
+    return missed
 
 
 def _print(runs: dict, summaries: dict) -> None:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.model import ParsedDocument, Unit
-from rag.core.citations import ABBREV_RE
+from rag.core.text import ABBREV_RE
 from rag.core.types import Chunk
 
 # Bump when a change here or in a loader changes the chunks of an unchanged file: the next

@@ -255,15 +255,11 @@ class Assistant:
                doc_ids=None, llm: str | None = None, as_of: str | None = None) -> Iterator[tuple[str, object]]:
         """Yields ("token", str) pieces of the answer text, then ("answer", Answer). ``as_of``
         ("YYYY-MM-DD", default ``Settings.as_of``, else today): the law as in force on that date."""
-        from rag.answer.offline.compose import abstain, compose
+        from rag.answer.offline.compose import abstain
         from rag.understand.lexicon import language_of
 
         t0 = time.perf_counter()
-        question = (question or "").strip()
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionTooLong(f"the question is {len(question):,} characters long (at most "
-                                  f"{self.settings.max_question_chars:,}, REGQA_MAX_QUESTION_CHARS): ask about one "
-                                  f"thing at a time, or ingest the text as a document and ask about it")
+        question = self._checked_question(question)
         history = bounded_history(history, self.settings.max_question_chars)
         as_of = parse_as_of(as_of or self.settings.as_of)
         docs = self.documents()
@@ -277,25 +273,7 @@ class Assistant:
         if name == "offline" or (scope.unknown_laws and not scope.law_ids):
             # Out-of-corpus questions are refused deterministically, whatever the answerer.
             log.info("answer path: offline (%s)", "answerer" if name == "offline" else f"out of corpus, not {name}")
-            versions = self.retriever.versions()
-            retriever = _View(self.retriever, doc_ids, versions.predicate(as_of, scope.history), as_of,
-                              scope.history) if versions is not None else self.retriever
-            previous = next((str(t.get("content") or "") for t in reversed(history or [])
-                             if isinstance(t, dict) and t.get("role") == "assistant"), "")
-            ans = None
-            if versions is not None and scope.history:
-                from rag.answer.offline.changes import version_changes
-
-                # "What did the amendment change in Art. 50?": the differing sentences of both versions
-                ans = version_changes(scope, self.retriever, versions, as_of)
-                log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
-            parts = self._parts(question, scope, history) if ans is None else []
-            if len(parts) > 1:
-                ans, hits = self._compose_parts(parts, scope, docs, doc_ids, retriever)
-            elif ans is None:
-                ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
-                              judge=self.judge, weights=self.weights, previous_answer=previous)
-            self._label_versions(ans, as_of)
+            ans = self._offline_answer(question, scope, hits, history, doc_ids, docs, as_of)
             for piece in word_groups(ans.text):
                 yield "token", piece
         elif not hits:
@@ -320,6 +298,42 @@ class Assistant:
                        "total": t3 - t0}
         yield "answer", ans
 
+    def _checked_question(self, question: str) -> str:
+        """The question stripped; QuestionTooLong past ``Settings.max_question_chars``."""
+        question = (question or "").strip()
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionTooLong(f"the question is {len(question):,} characters long (at most "
+                                  f"{self.settings.max_question_chars:,}, REGQA_MAX_QUESTION_CHARS): ask about one "
+                                  f"thing at a time, or ingest the text as a document and ask about it")
+        return question
+
+    def _offline_answer(self, question: str, scope: Scope, hits: list[Hit], history: list[dict] | None,
+                        doc_ids, docs: list[dict], as_of: str) -> Answer:
+        """The offline answerer's answer, its citations labelled with their versions: what changed between two
+        versions where the question asks that, else quotes of the law as in force on ``as_of``."""
+        from rag.answer.offline.compose import compose
+
+        versions = self.retriever.versions()
+        retriever = _View(self.retriever, doc_ids, versions.predicate(as_of, scope.history), as_of,
+                          scope.history) if versions is not None else self.retriever
+        previous = next((str(t.get("content") or "") for t in reversed(history or [])
+                         if isinstance(t, dict) and t.get("role") == "assistant"), "")
+        ans = None
+        if versions is not None and scope.history:
+            from rag.answer.offline.changes import version_changes
+
+            # "What did the amendment change in Art. 50?": the differing sentences of both versions
+            ans = version_changes(scope, self.retriever, versions, as_of)
+            log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
+        parts = self._parts(question, scope, history) if ans is None else []
+        if len(parts) > 1:
+            ans = self._compose_parts(parts, scope, docs, doc_ids, retriever)
+        elif ans is None:
+            ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
+                          judge=self.judge, weights=self.weights, previous_answer=previous)
+        self._label_versions(ans, as_of)
+        return ans
+
     @staticmethod
     def _parts(question: str, scope: Scope, history) -> list:
         """The separate asks of a question on one law or country (rag/understand/parts.py); a comparison or a
@@ -331,7 +345,7 @@ class Assistant:
 
         return split_asks(question)
 
-    def _compose_parts(self, parts, scope: Scope, docs, doc_ids, retriever) -> tuple[Answer, list[Hit]]:
+    def _compose_parts(self, parts, scope: Scope, docs, doc_ids, retriever) -> Answer:
         """Each ask understood, retrieved and answered on its own, in the laws of the whole question; one
         answer from them (rag/answer/offline/multipart.py)."""
         from rag.answer.offline.compose import compose
@@ -350,8 +364,7 @@ class Assistant:
             hits = self.retrieve(p.query, sub, doc_ids)
             answered.append((p.text, compose(p.text, sub, hits, retriever=retriever, indexed=self.indexed_laws(docs),
                                              judge=self.judge, weights=self.weights)))
-        ans = combine(answered, language_of(parts[0].text, scope))
-        return ans, ans.hits
+        return combine(answered, language_of(parts[0].text, scope))
 
     def _label_versions(self, ans: Answer, as_of: str) -> None:
         """Each citation says which version it quotes, whether that is official, since when it is in force

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from statistics import median
 
+import pytest
+
 from bench.baseline import CHUNK_SIZE, BaselineRAG, article_headings, baseline_hit_matches
 from rag.evaluation.goldset import GoldRef
 
 DOCS = ["jp-ai-promotion-act-en", "us-ca-sb53"]
 
 
+@pytest.mark.index  # builds the baseline's own Chroma index of two real laws
 def test_baseline_top4_of_1000_char_chunks(tmp_settings):
     base = BaselineRAG(tmp_settings, doc_ids=DOCS, progress=False)
     n = base.build()

@@ -3,12 +3,43 @@ of a Japanese-only law for an English question."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
+import pytest
+
+from rag.understand import bilingual
 from rag.understand.bilingual import load
 
 
-def test_glossary_finds_japanese_legal_words_for_english_and_back(tmp_path):
-    g = load(tmp_path)
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A glossary folder after two loads (what the bilingual log said meanwhile). Building the glossary from
+    JMdict takes 10-20 s, so the tests of this module share this one build."""
+    folder = tmp_path_factory.mktemp("glossary")
+    logger, records = logging.getLogger("rag.understand.bilingual"), _Records()
+    level = logger.level
+    logger.addHandler(records)
+    logger.setLevel(logging.INFO)
+    try:
+        load(folder)
+        load(folder)
+    finally:
+        logger.removeHandler(records)
+        logger.setLevel(level)
+    return folder, records.messages
+
+
+def test_glossary_finds_japanese_legal_words_for_english_and_back(stored):
+    g = load(stored[0])
     assert "侮辱" in g.japanese_for("insulting someone in public")  # stemmed like every query word
     assert "脅迫" in g.japanese_for("threats")
     assert "不正指令電磁的記録" in g.japanese_for("a computer virus")  # a phrase before its words
@@ -16,18 +47,31 @@ def test_glossary_finds_japanese_legal_words_for_english_and_back(tmp_path):
     assert g.english_for("これはです") == []  # particles and kana-only runs are not looked up
 
 
-def test_glossary_is_built_once_and_then_only_opened(tmp_path, caplog):
-    with caplog.at_level(logging.INFO, logger="rag.understand.bilingual"):
-        load(tmp_path)
-        load(tmp_path)
-    assert sum("glossary built" in r.getMessage() for r in caplog.records) == 1
-    assert len(list(tmp_path.glob("jmdict-*.sqlite"))) == 1 and not list(tmp_path.glob("*.tmp"))
+def test_glossary_is_built_once_and_then_only_opened(stored):
+    folder, messages = stored
+    assert sum("glossary built" in m for m in messages) == 1
+    assert len(list(folder.glob("jmdict-*.sqlite"))) == 1 and not list(folder.glob("*.tmp"))
 
 
-def test_an_unwritable_place_builds_the_glossary_in_memory(tmp_path):
+def test_an_unwritable_place_builds_the_glossary_in_memory(stored, tmp_path, monkeypatch):
+    # The fallback is what is under test here; the build it calls is the one the stored glossary came from
+    # (build() writes into whichever connection it is given), so it copies that build instead of repeating it.
+    (built,) = stored[0].glob("jmdict-*.sqlite")
+    targets: list[sqlite3.Connection] = []
+
+    def copy_of_the_build(source, target: sqlite3.Connection) -> None:
+        targets.append(target)
+        db = sqlite3.connect(f"file:{built}?mode=ro", uri=True)
+        try:
+            db.backup(target)
+        finally:
+            db.close()
+
+    monkeypatch.setattr(bilingual, "build", copy_of_the_build)
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert "侮辱" in load(blocker / "glossary").japanese_for("insult")
+    assert len(targets) == 1 and not list(tmp_path.glob("**/*.sqlite"))
 
 
 def test_english_question_about_a_japanese_only_law_retrieves_and_quotes_it(small_index_factory):

@@ -29,6 +29,7 @@ def test_help_explains_every_command(tmp_path):
     assert "REGQA_CORPUS_DIR" in _regqa("ingest", "--help", data_dir=tmp_path).stdout
 
 
+@pytest.mark.index  # ingests real text through `regqa ingest` processes: a real Chroma index
 def test_ingest_sources_remove_roundtrip(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -10,7 +10,8 @@ import re
 from dataclasses import replace
 
 from rag.answer.offline.compose import compose
-from rag.core.citations import article_units, label, paragraph_of, sentences
+from rag.core.citations import article_units, label, paragraph_of
+from rag.core.text import sentences
 from rag.core.types import Chunk, Hit, Scope
 
 JP_16 = ("The national government is to collect information on trends of research and development, and the "

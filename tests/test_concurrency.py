@@ -13,6 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from ingest.indexer import Indexer
 from ingest.sources import collect
 from rag.index.store import ChunkStore
@@ -48,6 +50,7 @@ def _assert_consistent(store: ChunkStore) -> int:
     return sum(per_doc.values())
 
 
+@pytest.mark.index  # ingests real text through `regqa ingest` processes: a real Chroma index
 def test_two_ingests_at_once_do_not_corrupt_or_duplicate(tmp_path, tmp_settings):
     docs = _docs(tmp_path / "docs", 6, 12)
     data = tmp_path / "data"
@@ -103,6 +106,7 @@ def test_queries_keep_working_while_another_process_ingests_into_a_server(tmp_pa
         assert len(store.documents()) == 13 and _assert_consistent(store) > 0
 
 
+@pytest.mark.index  # ingests real text through `regqa ingest` processes: a real Chroma index
 def test_sigkill_mid_ingest_leaves_a_consistent_index_that_the_next_ingest_completes(tmp_path, tmp_settings):
     docs = _docs(tmp_path / "docs", 10, 40)
     data = tmp_path / "data"

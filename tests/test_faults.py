@@ -48,6 +48,7 @@ def _regqa(*args, data_dir: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=900)
 
 
+@pytest.mark.index  # ingests real text through `regqa ingest` processes: a real Chroma index
 def test_full_disk_gives_a_clear_error(small_fs, tmp_path):
     docs = _write_docs(tmp_path / "docs", 40, 60)
     p = _regqa("ingest", str(docs), "--no-progress", data_dir=small_fs / "data")
@@ -56,6 +57,7 @@ def test_full_disk_gives_a_clear_error(small_fs, tmp_path):
     assert str(small_fs / "data") in p.stderr
 
 
+@pytest.mark.index  # ingests real text through `regqa ingest` processes: a real Chroma index
 def test_read_only_data_dir_gives_a_clear_error_and_keeps_the_index(small_fs, tmp_path, tmp_settings):
     docs = _write_docs(tmp_path / "docs", 1, 5)
     data = small_fs / "data"

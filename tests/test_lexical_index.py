@@ -182,6 +182,7 @@ def test_an_update_reusing_unchanged_chunks_equals_a_fresh_build(multilingual):
 
 
 # -- reuse, rebuild --
+@pytest.mark.index  # ingests real text (_ingest) and reads it back in other processes: a real Chroma index
 def test_a_second_process_loads_the_index_ingest_persisted(tmp_path, tmp_settings):
     _ingest(tmp_settings, _doc(tmp_path / "docs", "records.txt", 12, "records"))
     assert len(_files(tmp_settings)) == 1  # written by the ingest, after its commit
@@ -193,6 +194,7 @@ def test_a_second_process_loads_the_index_ingest_persisted(tmp_path, tmp_setting
     assert got["top"] == [[c.chunk_id, s] for c, s in built.search("record decision", k=5)]
 
 
+@pytest.mark.index  # ingests real text (_ingest, then `regqa ingest` and `regqa remove`): a real Chroma index
 def test_rebuilt_after_regqa_ingest_of_a_new_file_and_after_regqa_remove(tmp_path, tmp_settings):
     docs = tmp_path / "docs"
     _ingest(tmp_settings, _doc(docs, "records.txt", 8, "records"))
@@ -301,6 +303,7 @@ def test_a_read_only_data_dir_still_works(tmp_path, tmp_settings, monkeypatch, c
     assert "cannot persist" in caplog.text and not _files(tmp_settings)
 
 
+@pytest.mark.index  # ingests real text (_ingest) and reads it back in other processes: a real Chroma index
 def test_server_mode_replicas_share_the_file_of_a_shared_data_dir_or_build_their_own(tmp_path, tmp_settings):
     from bench.chroma_server import chroma_server
 

@@ -14,10 +14,11 @@ import os
 import pytest
 
 from rag.answer.llm.answerer import LLMAnswerer, verification_text
+from rag.core.text import sentence_pieces
 from rag.core.types import Hit, Scope
 from rag.index.store import ChunkStore
 from rag.verify.checks import check
-from rag.verify.claims import markers, split_sentences
+from rag.verify.claims import markers
 
 pytestmark = [
     pytest.mark.integration,
@@ -44,7 +45,7 @@ def _report(label: str, raw: str, ans) -> None:
 
 def _assert_verified(ans, hits) -> None:
     retrieved = set(range(1, len(hits) + 1))
-    for s in split_sentences(ans.text):
+    for s in sentence_pieces(ans.text, answer=True):
         assert set(markers(s)) <= retrieved, f"sentence cites an unretrieved passage: {s!r}"
     assert {c.n for c in ans.citations} <= retrieved
     for c in ans.citations:

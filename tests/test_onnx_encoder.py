@@ -48,6 +48,7 @@ def torch_vectors(passages):
     return np.asarray(_embedder("minilm", "torch").embed_documents(passages))
 
 
+@pytest.mark.slow  # loads the torch model and embeds corpus passages with it
 def test_fp32_onnx_gives_the_embeddings_of_sentence_transformers(passages, torch_vectors):
     onnx = np.asarray(_embedder("minilm").embed_documents(passages))
     assert onnx.shape == torch_vectors.shape == (len(passages), 384)
@@ -58,6 +59,7 @@ def test_fp32_onnx_gives_the_embeddings_of_sentence_transformers(passages, torch
     assert np.allclose(_embedder("minilm").embed_query(passages[5]), onnx[5], atol=1e-5)
 
 
+@pytest.mark.slow  # loads the torch model and embeds corpus passages with it
 def test_int8_is_close_but_named_apart(passages, torch_vectors):
     int8 = _embedder("minilm-int8")
     assert int8.name == "minilm-int8" != _embedder("minilm").name

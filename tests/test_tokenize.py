@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rag.core.text import detect_language, stem, tokenize
 
@@ -83,3 +85,19 @@ def test_inline_subsections_of_a_pdf_section_are_told_apart():
     assert paragraph_of(c, 0) == ""  # the caption belongs to no subsection
     # a cross-reference inside a sentence ("subsection (2) of this section") opens nothing
     assert paragraph_of(c, body.index("this act takes")) == "1"
+
+
+_SENTENCE_TEXT = st.lists(st.sampled_from(list("aAZ1 .!?。！？()[]「」（）\n\t,;:") + ["Art.", "e.g.", " [1]", "[2, 3]"]),
+                          max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_SENTENCE_TEXT, answer=st.booleans())
+def test_sentence_pieces_rebuild_the_text_and_trim_to_the_spans(text, answer):
+    """One splitter, two views: the pieces (whitespace kept) join back to the text, and the spans are those
+    pieces without their surrounding whitespace."""
+    from rag.core.text import sentence_pieces, sentence_spans
+
+    pieces = sentence_pieces(text, answer=answer)
+    assert "".join(pieces) == text
+    assert [text[a:b] for a, b in sentence_spans(text, answer=answer)] == [p.strip() for p in pieces if p.strip()]

@@ -10,8 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from rag.core.text import sentence_pieces
 from rag.verify.checks import check, injection_matches, strip_injections, verify
-from rag.verify.claims import markers, split_sentences
+from rag.verify.claims import markers
 
 
 def _grep(corpus_dir, rel: str, pattern: str, width: int = 600) -> str:
@@ -115,7 +116,7 @@ def test_injection_patterns_en_ja():
 
 
 def test_sentence_split_and_markers():
-    parts = split_sentences("Under Art. 99(3) fines apply [1]. They reach 1.5 % [2].\n- A list item [1]\n国は措置を講ずる[2]。次[1]。")
+    parts = sentence_pieces("Under Art. 99(3) fines apply [1]. They reach 1.5 % [2].\n- A list item [1]\n国は措置を講ずる[2]。次[1]。", answer=True)
     assert [p.strip() for p in parts] == ["Under Art. 99(3) fines apply [1].", "They reach 1.5 % [2].",
                                           "- A list item [1]", "国は措置を講ずる[2]。", "次[1]。"]
     assert "".join(parts) == "Under Art. 99(3) fines apply [1]. They reach 1.5 % [2].\n- A list item [1]\n国は措置を講ずる[2]。次[1]。"

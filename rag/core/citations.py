@@ -1,4 +1,4 @@
-"""Citations: split a chunk body into verbatim sentences, label a provision
+"""Citations: quote verbatim sentences of a chunk body (split by rag/core/text.py), label a provision
 ("Regulation (EU) 2024/1689, Art. 99(3)", "Cal. Bus. & Prof. Code § 22757.2")
 and number the sources of an answer [1], [2], ... in order of first use.
 
@@ -12,17 +12,9 @@ from dataclasses import dataclass
 
 from rag.core.numerals import int_to_kanji, is_roman, roman_to_int
 from rag.core.settings import Settings
+from rag.core.text import sentences
 from rag.core.types import Chunk, Citation, Hit
 
-# Sentence ends: Latin .!? followed by space; CJK 。！？ (outside brackets, because
-# Japanese definitions read "（以下「本部長」という。）" in the middle of a sentence).
-ABBREV_RE = re.compile(
-    r"(?:\b(?:Art|Arts|No|Nos|para|paras|p|pp|e\.g|i\.e|cf|vs|etc|Sec|Secs|Ch|Reg|Dir|Stats|Cal|Bus|Prof|Civ|Gov|"
-    r"Pen|Ed|Elec|seq|et|al|approx|incl|Inc|Ltd|Co|Corp|Mr|Ms|Dr|St|U\.S|U\.K|[A-Z])\.)$")
-_LATIN_END = ".!?"
-_CJK_END = "。！？"
-_OPEN = "（「『【〔(["
-_CLOSE = "）」』】〕)]"
 # A line that starts a numbered paragraph: "3. ...", "(2) ...", "(a) ..." (code subdivisions).
 _PARA_DIGIT_RE = re.compile(r"^\s*(\d{1,3}[a-z]?)\.\s")
 _PARA_PAREN_DIGIT_RE = re.compile(r"^\s*\((\d{1,3})\)\s")
@@ -35,58 +27,6 @@ QUOTED_HITS = 5
 LIST_QUOTE_CHARS = 1000  # a lead-in quoted with its list items stays within this many characters
 LIST_ITEM_CHARS = 220  # further items of a quoted list: each its opening words (the rest is in the card)
 ELLIPSIS = " …"
-
-
-def sentence_spans(body: str) -> list[tuple[int, int]]:
-    """(start, end) spans of the sentences of ``body``; lines are never joined."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in body.split("\n"):
-        start = 0
-        for end in _sentence_ends(line):
-            spans.append((pos + start, pos + end))
-            start = end
-        spans.append((pos + start, pos + len(line)))
-        pos += len(line) + 1
-    return [t for a, b in spans if (t := _trimmed(body, a, b))]
-
-
-def _sentence_ends(line: str) -> list[int]:
-    """The offsets just after each sentence end of one line: a CJK full stop outside brackets, or a Latin one
-    followed by a space that _ends_latin_sentence accepts."""
-    ends: list[int] = []
-    start, depth = 0, 0
-    for i, ch in enumerate(line):
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif (ch in _CJK_END and depth == 0) or (
-                ch in _LATIN_END and i + 1 < len(line) and line[i + 1] == " " and _ends_latin_sentence(line, start, i)):
-            ends.append(i + 1)
-            start = i + 1
-    return ends
-
-
-def _ends_latin_sentence(line: str, start: int, i: int) -> bool:
-    """Whether the full stop at ``line[i]`` ends the sentence begun at ``start``: a capital, digit or opening
-    quote follows, and it is not the stop of "Art." or "No.", nor the "1." that numbers a paragraph."""
-    before = line[start:i + 1].strip()
-    nxt = line[i + 1:].lstrip()[:1]
-    return bool(nxt and (nxt.isupper() or nxt.isdigit() or nxt in "“\"(‘'")
-                and not ABBREV_RE.search(before) and not re.fullmatch(r"\(?\w{1,4}\)?\.", before))
-
-
-def _trimmed(body: str, a: int, b: int) -> tuple[int, int] | None:
-    """The span ``a:b`` of ``body`` without its leading and trailing whitespace; None when nothing is left."""
-    seg = body[a:b]
-    lead = len(seg) - len(seg.lstrip())
-    trail = len(seg) - len(seg.rstrip())
-    return (a + lead, b - trail) if b - trail > a + lead else None
-
-
-def sentences(body: str) -> list[str]:
-    return [body[a:b] for a, b in sentence_spans(body)]
 
 
 def clip(sentence: str, limit: int = MAX_QUOTE_CHARS) -> str:

@@ -25,14 +25,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-from rag.core.text import STOPWORDS
+from rag.core.text import HIRAGANA_ONLY_RE, STOPWORDS
 
 log = logging.getLogger(__name__)
 
 FORMAT = 3  # bump when what is built changes: a stored glossary of another format is rebuilt
 MAX_JA_LEN = 8  # longest written form matched inside a Japanese question
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f々〆ヶ]+")
-_HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
 _PARENS = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z][a-z-]*")
 _STEMMER = threading.local()
@@ -95,7 +94,7 @@ class Glossary:
             while i < len(run):
                 for j in range(min(len(run), i + MAX_JA_LEN), i + 1, -1):  # two characters at least
                     word = run[i:j]
-                    found = [] if _HIRAGANA.match(word) else self._words("ja_en", word, per_word)
+                    found = [] if HIRAGANA_ONLY_RE.match(word) else self._words("ja_en", word, per_word)
                     if found:
                         out += [g for g in found if g not in out]
                         i = j

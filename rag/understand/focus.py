@@ -14,8 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from rag.core.citations import sentences
-from rag.core.text import tokenize
+from rag.core.text import sentences, tokenize
 
 log = logging.getLogger(__name__)
 

@@ -31,16 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from rag.core.resources import DEFAULT, Resources
-from rag.verify.claims import (
-    CJK_RE,
-    LIST_PREFIX_RE,
-    MARKER_RE,
-    content_units,
-    markers,
-    normalize,
-    numbers,
-    split_sentences,
-)
+from rag.core.text import MARKER_RE, sentence_pieces
+from rag.verify.claims import CJK_RE, LIST_PREFIX_RE, content_units, markers, normalize, numbers
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +87,7 @@ def strip_injections(text: str) -> str:
     """``text`` without the sentences that contain instruction-like text."""
     if not injection_matches(text):
         return text
-    return "".join(s for s in split_sentences(text) if not injection_matches(s))
+    return "".join(s for s in sentence_pieces(text, answer=True) if not injection_matches(s))
 
 
 
@@ -179,62 +171,73 @@ def check(answer_text: str, citations_by_n: Mapping[int, Any] | None,
     lex = _lexicon()
     threshold = lex["threshold"] if threshold is None else threshold
     ps = _passages(citations_by_n, passages)
-    valid, clean, raw = ps.valid, ps.clean, ps.raw
-
-    kept: list[str] = []
-    flags: list[Flag] = []
-    cited: list[int] = []
-    notes: list[str] = []
-    said_no_answer = False
-    for piece in split_sentences(answer_text):
-        sentence = piece.strip()
-        if not sentence:
-            kept.append(piece)
-            continue
-        ns = markers(sentence)
-        good = [n for n in dict.fromkeys(ns) if n in valid]
-        bad = [n for n in dict.fromkeys(ns) if n not in valid]
-        body = normalize(LIST_PREFIX_RE.sub("", sentence))
-        if bad:
-            piece = _without_markers(piece, valid)
-            flags.append(Flag(sentence, f"cites {', '.join(f'[{n}]' for n in bad)}, which was not retrieved"
-                                        + (" (marker removed)" if good else " (sentence removed)")))
-            if not good:
-                continue
-        if injection_matches(sentence):
-            flags.append(Flag(sentence, "contains instruction-like text (possible prompt injection)"))
-            continue
-        no_answer = any(p.search(body) for p in lex["no_answer"])
-        claims = bool(content_units(body) or numbers(body, claimed=True))
-        if not good and claims and not no_answer and attribute:
-            n, why = _attribute(body, valid, clean, raw, lex["attribute_threshold"])
-            if n:
-                piece = _add_marker(piece, n)
-                good = [n]
-                notes.append(f"citation [{n}] added (sentence closely matches that passage): {sentence}")
-            elif why:
-                flags.append(Flag(sentence, why))
-                continue
-        if not good:
-            if (no_answer and not numbers(body, claimed=True)) or not claims:
-                said_no_answer = said_no_answer or no_answer
-                kept.append(piece)  # "the passages do not answer", or a content-free line
-            else:
-                flags.append(Flag(sentence, "no citation"))
-            continue
-        # A "does not say" sentence needs no word overlap, but any number it states must be real.
-        reason = _unsupported(body, good, ps, 0.0 if no_answer else threshold)
-        if reason:
-            flags.append(Flag(sentence, reason))
-            continue
-        kept.append(piece)
-        said_no_answer = said_no_answer or no_answer
-        cited.extend(n for n in good if n not in cited)
-    for f in flags:
+    r = _Reading()
+    for piece in sentence_pieces(answer_text, answer=True):
+        _read_sentence(piece, r, ps, lex, threshold, attribute)
+    for f in r.flags:
         log.info("verifier: %s", f)
-    text = re.sub(r"[ \t]+\n", "\n", "".join(kept)).strip()
-    return Verdict(clean_text=text, flags=flags, cited=cited, kept=sum(1 for k in kept if k.strip()),
-                   no_answer=said_no_answer, notes=notes)
+    text = re.sub(r"[ \t]+\n", "\n", "".join(r.kept)).strip()
+    return Verdict(clean_text=text, flags=r.flags, cited=r.cited, kept=sum(1 for k in r.kept if k.strip()),
+                   no_answer=r.said_no_answer, notes=r.notes)
+
+
+@dataclass
+class _Reading:
+    """What check() has gathered so far, sentence by sentence."""
+
+    kept: list[str] = field(default_factory=list)  # the surviving pieces, whitespace kept
+    flags: list[Flag] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    said_no_answer: bool = False
+
+
+def _read_sentence(piece: str, r: _Reading, ps: _Passages, lex: dict, threshold: float, attribute: bool) -> None:
+    """Keep one piece of the answer (its markers mended: unknown ones removed, a missing one attributed) or
+    drop it with a flag saying why."""
+    sentence = piece.strip()
+    if not sentence:
+        r.kept.append(piece)
+        return
+    ns = markers(sentence)
+    good = [n for n in dict.fromkeys(ns) if n in ps.valid]
+    bad = [n for n in dict.fromkeys(ns) if n not in ps.valid]
+    body = normalize(LIST_PREFIX_RE.sub("", sentence))
+    if bad:
+        piece = _without_markers(piece, ps.valid)
+        r.flags.append(Flag(sentence, f"cites {', '.join(f'[{n}]' for n in bad)}, which was not retrieved"
+                                      + (" (marker removed)" if good else " (sentence removed)")))
+        if not good:
+            return
+    if injection_matches(sentence):
+        r.flags.append(Flag(sentence, "contains instruction-like text (possible prompt injection)"))
+        return
+    no_answer = any(p.search(body) for p in lex["no_answer"])
+    claims = bool(content_units(body) or numbers(body, claimed=True))
+    if not good and claims and not no_answer and attribute:
+        n, why = _attribute(body, ps.valid, ps.clean, ps.raw, lex["attribute_threshold"])
+        if n:
+            piece = _add_marker(piece, n)
+            good = [n]
+            r.notes.append(f"citation [{n}] added (sentence closely matches that passage): {sentence}")
+        elif why:
+            r.flags.append(Flag(sentence, why))
+            return
+    if not good:
+        if (no_answer and not numbers(body, claimed=True)) or not claims:
+            r.said_no_answer = r.said_no_answer or no_answer
+            r.kept.append(piece)  # "the passages do not answer", or a content-free line
+        else:
+            r.flags.append(Flag(sentence, "no citation"))
+        return
+    # A "does not say" sentence needs no word overlap, but any number it states must be real.
+    reason = _unsupported(body, good, ps, 0.0 if no_answer else threshold)
+    if reason:
+        r.flags.append(Flag(sentence, reason))
+        return
+    r.kept.append(piece)
+    r.said_no_answer = r.said_no_answer or no_answer
+    r.cited.extend(n for n in good if n not in r.cited)
 
 
 def _expand_refs(text: str) -> str:

@@ -1,8 +1,9 @@
-"""The lexical pieces of a text that rag/verify/checks.py compares: sentences, [n] citation
-markers, stated numbers and content units (word stems, CJK character bigrams).
+"""The lexical pieces of a text that rag/verify/checks.py compares: [n] citation markers,
+stated numbers and content units (word stems, CJK character bigrams). Sentences come from
+rag/core/text.py (``sentence_pieces(text, answer=True)``).
 
-Kept apart from the verdict logic so the answerers can split and mark text the same
-way the verifier reads it.
+Kept apart from the verdict logic so the answerers can mark text the same way the
+verifier reads it.
 """
 from __future__ import annotations
 
@@ -11,15 +12,10 @@ import unicodedata
 from functools import lru_cache
 
 from rag.core.resources import DEFAULT, Resources
+from rag.core.text import HIRAGANA_ONLY_RE, MARKER_RE
 
-MARKER_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
-# Sentence end: punctuation, then any citation markers that belong to it, then space.
-_END_RE = re.compile(r"([.!?。！？])((?:\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\])*)(\s*)")
-ABBREV = {"art", "arts", "no", "nos", "sec", "secs", "para", "paras", "p", "pp", "e.g", "i.e", "cf", "vs", "etc",
-           "ch", "reg", "dir", "approx", "incl", "u.s", "u.k", "mr", "ms", "dr", "st", "op", "cit", "ibid", "fig"}
 LIST_PREFIX_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·]|#+)\s+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
-_HIRAGANA_RE = re.compile(r"^[\u3040-\u309f]+$")
 _WORD_RE = re.compile(r"[a-z][a-z0-9'’-]*")
 _NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|trillion|thousand|万|億|兆|千))?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
@@ -28,35 +24,6 @@ _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "�
 @lru_cache(maxsize=4)  # keyed by the Resources
 def _stopwords(res: Resources = DEFAULT) -> frozenset[str]:
     return frozenset(res.toml("verify.toml").get("stopwords", "").split())
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences with their trailing whitespace (``"".join`` gives ``text`` back).
-
-    Lines are split first (list items are separate claims); markers after a
-    full stop belong to the sentence before it; "Art. 5" is not a sentence end.
-    """
-    out: list[str] = []
-    for line in re.split(r"(?<=\n)", text):
-        start = 0
-        for m in _END_RE.finditer(line):
-            punct, marks, space = m.groups()
-            end = m.end()
-            if punct == ".":
-                if not (marks or space) and end < len(line) and line[end].isascii() and line[end].isalnum():
-                    continue  # "1.5", "2024/1689.x"
-                before = re.search(r"(\S+)$", line[start:m.start()])
-                word = before.group(1).lower().lstrip("([") if before else ""
-                if word in ABBREV or (len(word) == 1 and word.isalpha()):
-                    continue
-                if end < len(line) and line[end].islower():
-                    continue
-            if end > start:
-                out.append(line[start:end])
-                start = end
-        if start < len(line):
-            out.append(line[start:])
-    return out
 
 
 def markers(text: str) -> list[int]:
@@ -109,7 +76,7 @@ def content_units(text: str) -> set[str]:
             units.add(run)
         for i in range(len(run) - 1):
             bg = run[i:i + 2]
-            if not _HIRAGANA_RE.match(bg):  # kana-only pairs are grammar, not content
+            if not HIRAGANA_ONLY_RE.match(bg):
                 units.add(bg)
     return units
 

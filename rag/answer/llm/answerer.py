@@ -18,12 +18,13 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from rag.answer.llm.models import get_chat_model, is_connection_error, unavailable
 from rag.core.citations import citation_from_hit, clip
 from rag.core.citations import label as cite_label
-from rag.core.citations import sentences as body_sentences
 from rag.core.resources import DEFAULT, Resources
 from rag.core.settings import Settings
+from rag.core.text import MARKER_RE, sentence_pieces
+from rag.core.text import sentences as body_sentences
 from rag.core.types import Answer, Hit, Scope
 from rag.verify.checks import check, injection_matches
-from rag.verify.claims import MARKER_RE, content_units, markers, split_sentences
+from rag.verify.claims import content_units, markers
 
 _MAX_HISTORY_TURNS = 4  # enough to resolve "what about fines?"; older turns only cost context
 
@@ -138,7 +139,7 @@ class LLMAnswerer:
         flagged = verdict.flagged
         flagged += [f"passage [{n}] contains instruction-like text (quoted, not followed): {injection_matches(h.chunk.body)[0]}"
                     for n, h in by_n.items() if injection_matches(h.chunk.body)]
-        sentences = [s for s in split_sentences(verdict.clean_text) if s.strip()]
+        sentences = [s for s in sentence_pieces(verdict.clean_text, answer=True) if s.strip()]
         citations = []
         for n in verdict.cited:
             citing = [MARKER_RE.sub("", s) for s in sentences if n in markers(s)]

@@ -14,8 +14,9 @@ import logging
 import re
 from dataclasses import dataclass
 
-from rag.core.citations import CitationBook, Quote, provision_ref, sentence_spans, squashed
+from rag.core.citations import CitationBook, Quote, provision_ref, squashed
 from rag.core.dates import long_date
+from rag.core.text import sentence_spans
 from rag.core.types import Answer, Chunk, Scope
 from rag.index.versions import Versions, unit_key
 from rag.retrieve.protocol import Retriever

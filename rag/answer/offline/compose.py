@@ -23,6 +23,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from rag.answer.offline.changes import other_wordings
 from rag.answer.offline.law_checks import (
     STATUTE_KINDS,
     absent_aspects,
@@ -33,7 +34,6 @@ from rag.answer.offline.law_checks import (
     missing_articles,
     unsupported_figures,
 )
-from rag.answer.offline.changes import other_wordings
 from rag.answer.offline.lists import list_items, with_lead_in
 from rag.answer.offline.quotes import select_quotes
 from rag.core.citations import (
@@ -44,11 +44,11 @@ from rag.core.citations import (
     label,
     law_name,
     provision_ref,
-    sentence_spans,
     squashed,
     unit_refs,
 )
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
+from rag.core.text import sentence_spans
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.protocol import Retriever

@@ -8,7 +8,8 @@ import logging
 import re
 from functools import lru_cache
 
-from rag.core.citations import Quote, sentence_spans
+from rag.core.citations import Quote
+from rag.core.text import sentence_spans
 from rag.core.types import Chunk, Hit, Scope
 from rag.retrieve.protocol import Retriever
 from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rag.core.text import MARKER_RE
 from rag.core.types import Answer, Hit
 from rag.understand.lexicon import templates
-
-_MARK = re.compile(r"\[(\d+)\]")
 
 
 def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
@@ -28,12 +27,19 @@ def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
             renumber[c.n] = numbers[key]
         if sections and ans.citations and not new:
             continue  # "What is X, and how is it defined?": the second part quoted nothing new
-        body = _MARK.sub(lambda m: f"[{renumber.get(int(m.group(1)), int(m.group(1)))}]", ans.text)
+        body = _renumbered(ans.text, renumber)
         sections.append(t["part_heading"].format(part=asked.rstrip(" ?？")) + "\n" + body)
         flagged += ans.flagged
     return Answer(text="\n\n".join(sections), citations=citations, abstained=all(a.abstained for _, a in parts),
                   claims_answer=any(a.claims_answer for _, a in parts), flagged=flagged,
                   hits=_interleaved([a.hits for _, a in parts]))
+
+
+def _renumbered(text: str, renumber: dict[int, int]) -> str:
+    """``text`` with every citation marker ("[2]", "[1, 3]") in the combined numbering."""
+    def one(m: re.Match) -> str:
+        return "[" + re.sub(r"\d+", lambda d: str(renumber.get(int(d.group()), int(d.group()))), m.group(1)) + "]"
+    return MARKER_RE.sub(one, text)
 
 
 def _interleaved(lists: list[list[Hit]]) -> list[Hit]:

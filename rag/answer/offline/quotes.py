@@ -13,7 +13,8 @@ import logging
 import math
 import re
 
-from rag.core.citations import MAX_QUOTE_CHARS, Quote, sentence_spans, squashed
+from rag.core.citations import MAX_QUOTE_CHARS, Quote, squashed
+from rag.core.text import sentence_spans
 from rag.core.types import Hit
 from rag.understand.lexicon import CJK_RUN, aspect_regex, aspect_terms, terms
 from rag.understand.question import Question
