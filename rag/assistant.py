@@ -325,12 +325,12 @@ class Assistant:
             # "What did the amendment change in Art. 50?": the differing sentences of both versions
             ans = version_changes(scope, self.retriever, versions, as_of)
             log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
-        parts = self._parts(question, scope, history) if ans is None else []
-        if len(parts) > 1:
-            ans = self._compose_parts(parts, scope, docs, doc_ids, retriever)
-        elif ans is None:
+        if ans is None:
             ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
                           judge=self.judge, weights=self.weights, previous_answer=previous)
+            parts = self._parts(question, scope, history)
+            if len(parts) > 1:
+                ans = self._with_parts(question, ans, parts, scope, docs, doc_ids, retriever)
         self._label_versions(ans, as_of)
         return ans
 
@@ -345,16 +345,16 @@ class Assistant:
 
         return split_asks(question)
 
-    def _compose_parts(self, parts, scope: Scope, docs, doc_ids, retriever) -> Answer:
-        """Each ask understood, retrieved and answered on its own, in the laws of the whole question; one
-        answer from them (rag/answer/offline/multipart.py)."""
+    def _with_parts(self, question: str, whole: Answer, parts, scope: Scope, docs, doc_ids, retriever) -> Answer:
+        """The answer to the whole question, then each ask understood, retrieved and answered on its own in the
+        laws of the whole question, where it quotes what the whole answer did not (rag/answer/offline/multipart.py)."""
         from rag.answer.offline.compose import compose
         from rag.answer.offline.multipart import combine
         from rag.understand.lexicon import language_of
         from rag.understand.scope import find_aspects
 
-        log.info("answer path: %d asks answered one by one: %s", len(parts), [p.text for p in parts])
-        answered = []
+        log.info("answer path: %d asks, each also answered on its own: %s", len(parts), [p.text for p in parts])
+        answered = [("", whole)]
         for p in parts:
             sub = self.understand(p.query, None, docs, law_ids=scope.law_ids or None,
                                   jurisdictions=None if scope.law_ids else scope.jurisdictions or None)
@@ -364,7 +364,7 @@ class Assistant:
             hits = self.retrieve(p.query, sub, doc_ids)
             answered.append((p.text, compose(p.text, sub, hits, retriever=retriever, indexed=self.indexed_laws(docs),
                                              judge=self.judge, weights=self.weights)))
-        return combine(answered, language_of(parts[0].text, scope))
+        return combine(answered, language_of(question, scope))
 
     def _label_versions(self, ans: Answer, as_of: str) -> None:
         """Each citation says which version it quotes, whether that is official, since when it is in force

@@ -48,22 +48,27 @@ def _hit(cid):
     return Hit(chunk=Chunk(chunk_id=cid, doc_id="d", law_id="l", text="t", body="t", article=cid), score=1.0)
 
 
-def test_answers_to_the_asks_are_joined_with_one_numbering():
-    first = Answer(text="L addresses this in Art. 1:\n- “one” [1]\n- “two” [2]",
+def test_the_whole_answer_comes_first_and_each_ask_adds_what_it_quotes_anew():
+    whole = Answer(text="L addresses this in Art. 1:\n- “one” [1]\n- “two” [2]",
                    citations=[_cit(1, "a1", "one"), _cit(2, "a2", "two")], claims_answer=True,
                    hits=[_hit("a1"), _hit("a2")])
+    first = Answer(text="L addresses this in Art. 1:\n- “one” [1]", citations=[_cit(1, "a1", "one")],
+                   hits=[_hit("a1")])
     second = Answer(text="L sets out penalties in Art. 9:\n- “nine” [1]\n- “two” [2]",
                     citations=[_cit(1, "a9", "nine"), _cit(2, "a2", "two")], hits=[_hit("a9"), _hit("a2")])
-    ans = combine([("What is one?", first), ("what fine?", second)], "en")
-    assert ans.text.split("\n\n")[0].startswith("On “What is one”:")
-    # the second part's own provision is [3]; the provision both quote keeps its first number
-    assert "- “nine” [3]\n- “two” [2]" in ans.text
+    ans = combine([("", whole), ("What is one?", first), ("what fine?", second)], "en")
+    sections = ans.text.split("\n\n")
+    # the whole answer as it was; the first ask quoted nothing new and is left out; the second is headed
+    assert sections[0] == whole.text and len(sections) == 2
+    assert sections[1].startswith("On “what fine”:")
+    # its own provision is [3]; the provision the whole answer quoted keeps its number
+    assert "- “nine” [3]\n- “two” [2]" in sections[1]
     assert [c.n for c in ans.citations] == [1, 2, 3] and ans.citations[2].chunk_id == "a9"
     assert ans.claims_answer and not ans.abstained
-    assert [h.chunk.chunk_id for h in ans.hits] == ["a1", "a9", "a2"]  # each part's best hit first
+    assert [h.chunk.chunk_id for h in ans.hits] == ["a1", "a2", "a9"]  # the whole question's hits first
 
 
-def test_an_ask_that_only_repeats_the_first_answer_is_left_out():
-    first = Answer(text="- “one” [1]", citations=[_cit(1, "a1", "one")])
-    again = Answer(text="- “one” [1]", citations=[_cit(1, "a1", "one")])
-    assert "how is it defined" not in combine([("What is one?", first), ("how is it defined?", again)], "en").text
+def test_markers_citing_several_sources_are_renumbered_too():
+    whole = Answer(text="- “one” [1]", citations=[_cit(1, "a1", "one")])
+    part = Answer(text="- “nine” [1]; “ten” [1, 2]", citations=[_cit(1, "a9", "nine"), _cit(2, "a10", "ten")])
+    assert "[2, 3]" in combine([("", whole), ("what else?", part)], "en").text

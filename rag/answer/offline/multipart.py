@@ -1,6 +1,7 @@
-"""One answer from the answers to each ask of a multi-part question (rag/understand/parts.py): each part
-under its own heading, citations numbered once across the parts (a provision both parts quote keeps its
-first number), and a part that only repeats what an earlier part quoted is left out."""
+"""One answer from the answer to a multi-part question and the answers to each of its asks
+(rag/understand/parts.py): the whole question's answer first (its first citation is the answer's [1]), then
+each ask under its own heading where it quotes what came before did not; citations numbered once across them
+(a provision quoted twice keeps its first number)."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ from rag.understand.lexicon import templates
 
 
 def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
-    """``parts``: (the ask as written, its answer), in the order asked."""
+    """``parts``: (the ask as written, its answer), in the order asked; an ask of "" is the whole question,
+    shown without a heading."""
     t = templates()[lang]
     numbers: dict[tuple[str, str], int] = {}
     citations, sections, flagged = [], [], []
@@ -25,14 +27,16 @@ def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
                 citations.append(replace(c, n=numbers[key]))
                 new += 1
             renumber[c.n] = numbers[key]
-        if sections and ans.citations and not new:
-            continue  # "What is X, and how is it defined?": the second part quoted nothing new
+        if sections and not new:
+            continue  # "What is X, and how is it defined?": the part quoted nothing new (or nothing)
         body = _renumbered(ans.text, renumber)
-        sections.append(t["part_heading"].format(part=asked.rstrip(" ?？")) + "\n" + body)
+        sections.append(t["part_heading"].format(part=asked.rstrip(" ?？")) + "\n" + body if asked else body)
         flagged += ans.flagged
     return Answer(text="\n\n".join(sections), citations=citations, abstained=all(a.abstained for _, a in parts),
-                  claims_answer=any(a.claims_answer for _, a in parts), flagged=flagged,
-                  hits=_interleaved([a.hits for _, a in parts]))
+                  claims_answer=parts[0][1].claims_answer, flagged=flagged,
+                  hits=_interleaved([a.hits for _, a in parts]) if parts[0][0] else
+                  _interleaved([parts[0][1].hits]) + [h for h in _interleaved([a.hits for _, a in parts[1:]])
+                                                      if all(h.chunk.chunk_id != w.chunk.chunk_id for w in parts[0][1].hits)])
 
 
 def _renumbered(text: str, renumber: dict[int, int]) -> str:
