@@ -27,6 +27,9 @@ class Question:
     resolved_terms: frozenset[str]
     wording_terms: frozenset[str]
     wording_synonyms: frozenset[str]
+    # the words of the question that name the law ("Northwind ... Retention Standard", "Digital Services Act"):
+    # they say which law, not what in it is asked, so they do not pick its sentences as the asked words do
+    name_terms: frozenset[str] = frozenset()
 
     @property
     def definition_terms(self) -> frozenset[str] | None:
@@ -53,4 +56,5 @@ def parse_question(question: str, scope: Scope) -> Question:
         aspects=asked_aspects(scope.focus or question, scope),
         terms=terms_of(own), synonyms=frozenset(synonym_terms(own)),
         resolved_terms=terms_of(resolved), wording_terms=terms_of(wording),
-        wording_synonyms=frozenset(synonym_terms(wording)))
+        wording_synonyms=frozenset(synonym_terms(wording)),
+        name_terms=terms_of(resolved) - terms_of(scope.without_names) if scope.without_names else frozenset())

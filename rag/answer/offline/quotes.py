@@ -123,6 +123,9 @@ def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit
         own = question.terms | question.synonyms | {f"={w}" for w in literal}
     else:
         own = question.wording_terms | question.wording_synonyms | {f"={w}" for w in literal}
+    # the law's name helps like an aspect keyword, it does not outvote what is asked ("how long can we keep
+    # delivery photos under the Customer Data Retention Standard": the photos, not the retention of data)
+    own = (own - question.name_terms) or own
     q_terms = own | question.wording_terms | question.wording_synonyms | aspect_terms(tuple(aspects))
     rxs = [rx for rx in (aspect_regex(a) for a in aspects) if rx]
     cands = _candidates(hits, q_terms, rxs, [rx for rx in map(figure_regex, aspects) if rx],
