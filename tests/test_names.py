@@ -128,3 +128,14 @@ def test_a_long_pasted_text_finds_each_name_once(catalog):
     q = "What does the Digital Servces Act say about notices? " * 400 + "And the Freedonia Online Harms Act?"
     assert "eu-dsa" in catalog.find_laws(q)
     assert catalog.find_not_indexed(q) == ["Freedonia Online Harms Act"]
+
+
+def test_our_own_rules_mean_the_users_uploads(catalog):
+    # "our policy" names no document, but staff mean their own, never a statute
+    for q in ("How long does our retention policy let us keep call recordings?",
+              "Does my company's model risk handbook allow this?",
+              "What do the internal guidelines say about approvals?"):
+        assert sorted(catalog.own_documents(q)) == ["user-handbook", "user-zephyria"], q
+    for q in ("What is a privacy policy under the GDPR?", "Our customers complain about spam. What can we do?"):
+        assert catalog.own_documents(q) == [], q
+    assert LawCatalog.load().own_documents("our deletion policy") == []  # no uploads: nothing to refer to

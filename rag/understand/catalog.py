@@ -329,6 +329,13 @@ class LawCatalog:
         """The country a question in ``language`` is about when it names none (ja -> JP)."""
         return next((code for code, j in self.jurisdictions.items() if j.get("implicit_for_language") == language), None)
 
+    def own_documents(self, text: str) -> list[str]:
+        """The user's uploads, where ``text`` refers to the user's own rules without naming one ("our deletion
+        policy", "my company's handbook", "the internal guidelines"): staff mean their documents, not a statute."""
+        if not _OWN_RULES.search(text):
+            return []
+        return [lid for lid, info in self.laws.items() if info.kind == "user"]
+
     def laws_in(self, jurisdiction: str) -> list[str]:
         """The statutes of a jurisdiction: no news page, no user upload."""
         return [lid for lid, info in self.laws.items() if info.jurisdiction == jurisdiction and info.topic != "news"
@@ -340,6 +347,11 @@ class LawCatalog:
     def jurisdiction_name(self, jurisdiction: str) -> str:
         names = self.jurisdictions.get(jurisdiction, {}).get("names") or [jurisdiction]
         return names[0]
+
+
+# First person (or "internal") and a word for a document of rules, up to three words apart.
+_OWN_RULES = re.compile(r"(?i)\b(?:our|my|the company'?s|internal)\s+(?:[\w'’-]+\s+){0,3}?(?:polic(?:y|ies)|standards?|"
+                        r"handbooks?|guidelines?|procedures?|rules|rulebook|code of conduct|manuals?|playbooks?)\b")
 
 
 @lru_cache(maxsize=4)

@@ -191,7 +191,7 @@ def synonym_words(text: str, res: Resources = DEFAULT) -> list[str]:
 def analyse(text: str, catalog: LawCatalog) -> Parsed:
     """What ``text`` names by itself: laws (by alias or country + topic), jurisdictions, ..."""
     p = Parsed(text=text)
-    p.explicit_laws = catalog.find_laws(text)
+    p.explicit_laws = catalog.find_laws(text) or catalog.own_documents(text)
     p.law_ids = list(p.explicit_laws)
     p.jurisdictions = catalog.find_jurisdictions(text)
     p.topics = catalog.find_topics(text)
