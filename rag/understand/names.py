@@ -262,7 +262,7 @@ def name_variants(title: str, short_name: str = "", citation_name: str = "") -> 
 _CAP = r"[A-Z][\w'’.&-]*"
 _LINK = r"(?:of|on|the|and|for|to|in|de|'s|’s)"
 _EN_NAMED = re.compile(rf"\b((?:{_CAP}\s+(?:{_LINK}\s+)*){{0,7}}(?:Act|Law|Bill|Code|Regulation|Directive|Decree|Ordinance|"
-                       rf"Order|Measures|Provisions|Rules|Framework|Guidelines|Statute)\b(?:\s+(?:of\s+)?(?:\d{{4}}))?"
+                       rf"Order|Measures|Provisions|Rules|Framework|Guidelines|Statute)\b(?:\s+(?:of\s+)?(?:\d{{4}})\b)?"
                        rf"(?:\s+(?:on|of|for)\s+(?:the\s+)?(?:{_CAP}\s*){{1,6}})?)")
 _EN_NUMBERED = re.compile(r"\b((?:SB|AB|HB|H\.?R\.?|S\.|LB|PL|EO|Local Law|Public Law|Act No\.?)\s*\d[\w./-]*(?:\s+of\s+\d{4})?|"
                           r"(?:Regulation|Directive|Decision)\s*(?:\((?:EU|EC|EEC)\)\s*)?(?:No\.?\s*)?\d{2,4}/\d+(?:/(?:EU|EC|EEC))?)",
