@@ -139,3 +139,10 @@ def test_our_own_rules_mean_the_users_uploads(catalog):
     for q in ("What is a privacy policy under the GDPR?", "Our customers complain about spam. What can we do?"):
         assert catalog.own_documents(q) == [], q
     assert LawCatalog.load().own_documents("our deletion policy") == []  # no uploads: nothing to refer to
+
+
+def test_a_member_state_is_answered_by_the_union_law_that_applies_there(catalog):
+    # "a user in Belgium": EU law applies there, so Belgium is no country "with nothing indexed"
+    assert catalog.find_jurisdictions("A moderator in Portugal removed a post. What must we tell the user?") == ["EU"]
+    assert catalog.find_not_indexed("Our warehouses in Poland use AI to plan shifts. Is that high-risk?") == []
+    assert catalog.find_other_countries("How does Norway regulate deepfakes?") == ["NO"]  # not a member

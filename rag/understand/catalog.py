@@ -258,9 +258,17 @@ class LawCatalog:
             text = text[:m.start] + " " + text[m.end:]
         return text
 
+    def _member_of(self, code: str) -> str:
+        """The indexed jurisdiction whose law applies in country ``code`` as a member (BE -> EU), or ""."""
+        return next((j for j, info in self.jurisdictions.items() if code in (info.get("members") or [])), "")
+
     def find_jurisdictions(self, text: str) -> list[str]:
-        """Indexed jurisdictions named in ``text`` (law names contain country words: "EU AI Act" names the EU)."""
+        """Indexed jurisdictions named in ``text`` (law names contain country words: "EU AI Act" names the EU),
+        and the union whose law applies in a member state named ("a user in Belgium": EU)."""
         found = [(m.start, m.key) for m in self._jur_finder.find(text)]
+        rx, by_name = self._other_rx
+        found += [(m.start(), union) for m in (rx.finditer(text) if rx else [])
+                  if (union := self._member_of(by_name.get(_squeeze(m.group(0)), "")))]
         # misspelt names ("calfornia"), in the order of the text
         found += [(10_000 + m.start, m.key) for m in self._jur_index.match(text)]
         out = []
@@ -275,7 +283,7 @@ class LawCatalog:
         rx, by_name = self._other_rx
         for m in rx.finditer(text) if rx else []:
             code = by_name.get(_squeeze(m.group(0)))
-            if code and code not in out:
+            if code and code not in out and not self._member_of(code):  # Belgium: EU law is indexed
                 out.append(code)
         return out
 
