@@ -300,8 +300,10 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool:
     threshold fitted on the dev set. English only (the model reads English); otherwise no judgement (True)."""
     if turn.judge is None or turn.q.lang != "en" or not quotes or quotes[0].chunk.language != "en":
         return True
-    # The story of the question, not its frame ("Which laws apply?" favours provisions on applying).
-    logit = turn.judge.logits(turn.wording, [quotes[0].chunk.text])[0]
+    # The story of the question, not its frame ("Which laws apply?" favours provisions on applying); without the
+    # law's name, which makes its purpose clause ("This Standard sets how long ... keeps data") look relevant.
+    asked = turn.wording if turn.scope.focus or not turn.scope.without_names else turn.scope.without_names
+    logit = turn.judge.logits(asked, [quotes[0].chunk.text])[0]
     ok = logit >= turn.weights.answers_min_logit
     log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
