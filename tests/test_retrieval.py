@@ -64,9 +64,10 @@ def test_lookup_skips_recitals_with_the_same_number(retriever):
     assert all(c.paragraph in ("7", "7-8") for c in retriever.lookup("eu-ai-act", "99", "7"))
 
 
+# (A dev question "人工知能戦略本部はどこに置かれますか？" was a case here: only a synonym written for its wording,
+# "どこに" -> 置く, found Art. 19; that synonym is gone and the dev set measures the question, jp-ai-020.)
 @pytest.mark.parametrize("question,law_id,article", [
     ("人工知能戦略本部の本部長は誰ですか？", "jp-ai-promotion-act", "22"),
-    ("人工知能戦略本部はどこに置かれますか？", "jp-ai-promotion-act", "19"),
     ("個人情報保護法で個人データの漏えいが起きたら何をしなければなりませんか？", "jp-appi", "26"),
     ("コンピュータウイルスを作成すると刑法上どうなりますか？", "jp-penal-code", "168-2"),
     ("侮辱罪の法定刑は？", "jp-penal-code", "231"),
