@@ -88,6 +88,11 @@ class _View:
         return self._r.translated(question, lang, law_ids, jurisdictions)
 
 
+def _catalog_key(docs: list[dict]) -> tuple:
+    """What the catalog of the indexed documents is built from (``Assistant.catalog_for``)."""
+    return tuple((d.get("doc_id"), d.get("file_hash"), d.get("title")) for d in docs)
+
+
 class Assistant:
     """Answers questions from the index; see the module docstring.
 
@@ -105,6 +110,7 @@ class Assistant:
         self._catalogs: tuple = (None, None)  # (documents key, catalog)
         self._weights = None
         self._judge = False  # False: not built yet; None: no cross-encoder
+        self._warmed = False  # whether the models' background load was started (warm)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -164,15 +170,46 @@ class Assistant:
             return self._catalog
         from rag.understand.catalog import LawCatalog
 
-        key = tuple((d.get("doc_id"), d.get("file_hash"), d.get("title")) for d in docs)
+        key = _catalog_key(docs)
         if self._catalogs[0] != key:
             self._catalogs = (key, LawCatalog.with_documents(docs, sources_file=self.settings.sources_file))
         return self._catalogs[1]
 
+    def warm(self) -> None:
+        """Start loading the query encoder and the cross-encoder, each in a background thread, once.
+
+        The first question needs both ONNX models, and ONNX Runtime builds a session without holding
+        the GIL: loaded while this thread imports Chroma and reads the registry, the catalog and the
+        lexical index, they cost a fresh process little wall time, where loaded at their first use
+        (the query embedding after BM25, the cross-encoder in composition) they were waited for.
+        A retriever without a store (a test's double) embeds nothing: its model is left alone."""
+        if self._warmed:
+            return
+        self._warmed = True
+        from rag.index.embeddings import warm_in_background
+
+        if self._retriever is None or getattr(self._retriever, "store", None) is not None:
+            warm_in_background(lambda: self.store.embedder)
+        judge = self.judge
+        if getattr(judge, "warm", None) is not None:
+            warm_in_background(lambda: judge, what="cross-encoder")
+
     def documents(self) -> list[dict]:
         """The indexed documents (registry records); raises IndexNotReady when there are none."""
         docs = self.store.documents()
-        if not docs or self.store.count() == 0:
+        if docs and self._catalog is None and self._catalogs[0] != _catalog_key(docs):
+            # A catalog to build (the first question, or new documents): Chroma's first read of the chunk
+            # collection (the count; it loads the collection, ~0.15 s in Rust, which releases the GIL) runs
+            # in a thread meanwhile, instead of before it.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1, thread_name_prefix="regqa-count") as pool:
+                counting = pool.submit(self.store.count)
+                self.catalog_for(docs)
+                count = counting.result()
+        else:
+            count = self.store.count() if docs else 0
+        if not docs or count == 0:
             raise IndexNotReady(f"the index in {self.store.where()} is empty: run `regqa ingest` first "
                                 f"(or set REGQA_DATA_DIR to an existing index)")
         return docs
@@ -255,6 +292,7 @@ class Assistant:
                doc_ids=None, llm: str | None = None, as_of: str | None = None) -> Iterator[tuple[str, object]]:
         """Yields ("token", str) pieces of the answer text, then ("answer", Answer). ``as_of``
         ("YYYY-MM-DD", default ``Settings.as_of``, else today): the law as in force on that date."""
+        self.warm()
         from rag.answer.offline.compose import abstain, compose
         from rag.understand.lexicon import language_of
 
