@@ -114,7 +114,9 @@ class E5Embedder(Embedder):
 
 
 def _build(name: str, settings: Settings) -> Embedder:
-    batch_size = settings.embed_batch
+    # sentence-transformers runs a call's texts in batches of this size, padded to each batch's longest: 64 at
+    # most, whatever the texts per call (REGQA_EMBED_BATCH) are.
+    batch_size = min(settings.embed_batch, 64)
     if name in ("minilm", "minilm-int8"):
         from rag.index import onnx_encoder
 
