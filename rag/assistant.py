@@ -110,7 +110,6 @@ class Assistant:
         self._catalogs: tuple = (None, None)  # (documents key, catalog)
         self._weights = None
         self._judge = False  # False: not built yet; None: no cross-encoder
-        self._warmed = False  # whether the models' background load was started (warm)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -174,25 +173,6 @@ class Assistant:
         if self._catalogs[0] != key:
             self._catalogs = (key, LawCatalog.with_documents(docs, sources_file=self.settings.sources_file))
         return self._catalogs[1]
-
-    def warm(self) -> None:
-        """Start loading the query encoder and the cross-encoder, each in a background thread, once.
-
-        The first question needs both ONNX models, and ONNX Runtime builds a session without holding
-        the GIL: loaded while this thread imports Chroma and reads the registry, the catalog and the
-        lexical index, they cost a fresh process little wall time, where loaded at their first use
-        (the query embedding after BM25, the cross-encoder in composition) they were waited for.
-        A retriever without a store (a test's double) embeds nothing: its model is left alone."""
-        if self._warmed:
-            return
-        self._warmed = True
-        from rag.index.embeddings import warm_in_background
-
-        if self._retriever is None or getattr(self._retriever, "store", None) is not None:
-            warm_in_background(lambda: self.store.embedder)
-        judge = self.judge
-        if getattr(judge, "warm", None) is not None:
-            warm_in_background(lambda: judge, what="cross-encoder")
 
     def documents(self) -> list[dict]:
         """The indexed documents (registry records); raises IndexNotReady when there are none."""
@@ -292,7 +272,6 @@ class Assistant:
                doc_ids=None, llm: str | None = None, as_of: str | None = None) -> Iterator[tuple[str, object]]:
         """Yields ("token", str) pieces of the answer text, then ("answer", Answer). ``as_of``
         ("YYYY-MM-DD", default ``Settings.as_of``, else today): the law as in force on that date."""
-        self.warm()
         from rag.answer.offline.compose import abstain, compose
         from rag.understand.lexicon import language_of
 

@@ -136,33 +136,3 @@ def test_lazy_and_empty_index(tmp_settings):
     assert not tmp_settings.chroma_dir.exists()  # nothing opened before the first question
     with pytest.raises(IndexNotReady, match="regqa ingest"):
         a.answer(SEED)
-
-
-def test_warm_loads_both_models_in_background_threads_once(tmp_settings):
-    """The first question starts the query encoder's and the cross-encoder's loads in threads (ONNX Runtime
-    builds a session without the GIL, so they overlap opening Chroma); a second question starts nothing."""
-    import threading
-
-    class Model:
-        def __init__(self):
-            self.threads, self.done = [], threading.Event()
-
-        def warm(self):
-            self.threads.append(threading.current_thread().name)
-            self.done.set()
-
-    class Store:
-        embedder = Model()
-
-    class Retriever:
-        store = Store()
-
-    judge = Model()
-    a = Assistant(tmp_settings, retriever=Retriever())
-    a._judge = judge
-    a.warm()
-    a.warm()
-    for model in (Retriever.store.embedder, judge):
-        assert model.done.wait(60)
-    assert len(Retriever.store.embedder.threads) == 1 and len(judge.threads) == 1
-    assert threading.main_thread().name not in Retriever.store.embedder.threads + judge.threads

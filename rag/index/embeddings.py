@@ -14,10 +14,9 @@ vectors, so its own indexes; rag/index/onnx_encoder.py), ``e5``
 (any sentence-transformers model name or local path).
 Models load on first use, not at import: importing torch and reading weights
 takes seconds and the CLI's --help or a settings check must not pay for it.
-``warm_in_background`` starts that load in a thread when the first question begins
-(``Assistant.warm``; a retriever used on its own starts it at its first search), so
-the query embedding waits only for what is left of it, not for all of it after
-Chroma and the lexical index.
+``warm_in_background`` starts that load in a thread when a search begins, so the
+first question's query embedding waits only for what is left of it, not for all of
+it after Chroma and the lexical index.
 """
 from __future__ import annotations
 
@@ -26,7 +25,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-
 
 from rag.core.settings import Settings
 from rag.index.interface import Embedder
@@ -147,24 +145,22 @@ def get_embedder(settings: Settings | None = None) -> Embedder:
         return emb
 
 
-def warm_in_background(get_embedder_fn: Callable[[], Embedder], what: str = "embedding model") -> None:
-    """Load the model of the embedder ``get_embedder_fn()`` returns in a daemon thread, once per embedder
-    (or of any object with ``warm``: the assistant loads the cross-encoder the same way, ``what`` names it
-    in the log). Whoever uses the model first then waits on its lock for the rest of the load. An object
-    without ``warm`` (a test's fake) is left alone; a failure is left for the first real use to raise."""
+def warm_in_background(get_embedder_fn: Callable[[], Embedder]) -> None:
+    """Load the model of the embedder ``get_embedder_fn()`` returns in a daemon thread, once per embedder.
+    Whoever embeds first then waits on the model's lock for the rest of the load. An embedder without
+    ``warm`` (a test's fake) is left alone; a failure is left for the first real use to raise."""
     def run() -> None:
         t = time.perf_counter()
         try:
             emb = get_embedder_fn()
             warm = getattr(emb, "warm", None)
-            with _LOCK:  # two threads may be started for one embedder (the assistant's, the retriever's)
-                if warm is None or id(emb) in _WARMING:
-                    return
-                _WARMING.add(id(emb))
+            if warm is None or id(emb) in _WARMING:
+                return
+            _WARMING.add(id(emb))
             warm()
-            log.info("%s loaded in the background (%.2f s)", " ".join(filter(None, (what, getattr(emb, "name", "")))),
+            log.info("embedding model %s loaded in the background (%.2f s)", getattr(emb, "name", "?"),
                      time.perf_counter() - t)
         except Exception as e:  # noqa: BLE001 - raised again, with its context, where the model is used
-            log.debug("background load of the %s failed: %s", what, e)
+            log.debug("background load of the embedding model failed: %s", e)
 
-    threading.Thread(target=run, name=f"regqa-{what.split()[0]}-warmup", daemon=True).start()
+    threading.Thread(target=run, name="regqa-embedder-warmup", daemon=True).start()

@@ -30,7 +30,6 @@ from pathlib import Path
 
 from rag.index.interface import Embedder
 
-
 log = logging.getLogger(__name__)
 
 # Bump when the export or the quantisation below changes what the files compute: files of another

