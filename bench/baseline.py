@@ -128,10 +128,11 @@ class BaselineRAG:
         from langchain_chroma import Chroma
 
         from rag.index.embeddings import get_embedder
+        from rag.index.interface import as_langchain
 
         client = chromadb.PersistentClient(path=str(self.root / "chroma"),
                                            settings=ChromaSettings(anonymized_telemetry=False))
-        return Chroma(client=client, collection_name=COLLECTION, embedding_function=get_embedder(self.settings),
+        return Chroma(client=client, collection_name=COLLECTION, embedding_function=as_langchain(get_embedder(self.settings)),
                       collection_metadata={"hnsw:space": "cosine"})
 
     def build(self) -> int:

@@ -88,6 +88,11 @@ class _View:
         return self._r.translated(question, lang, law_ids, jurisdictions)
 
 
+def _catalog_key(docs: list[dict]) -> tuple:
+    """What the catalog of the indexed documents is built from (``Assistant.catalog_for``)."""
+    return tuple((d.get("doc_id"), d.get("file_hash"), d.get("title")) for d in docs)
+
+
 class Assistant:
     """Answers questions from the index; see the module docstring.
 
@@ -164,7 +169,7 @@ class Assistant:
             return self._catalog
         from rag.understand.catalog import LawCatalog
 
-        key = tuple((d.get("doc_id"), d.get("file_hash"), d.get("title")) for d in docs)
+        key = _catalog_key(docs)
         if self._catalogs[0] != key:
             self._catalogs = (key, LawCatalog.with_documents(docs, sources_file=self.settings.sources_file))
         return self._catalogs[1]
@@ -172,7 +177,19 @@ class Assistant:
     def documents(self) -> list[dict]:
         """The indexed documents (registry records); raises IndexNotReady when there are none."""
         docs = self.store.documents()
-        if not docs or self.store.count() == 0:
+        if docs and self._catalog is None and self._catalogs[0] != _catalog_key(docs):
+            # A catalog to build (the first question, or new documents): Chroma's first read of the chunk
+            # collection (the count; it loads the collection, ~0.15 s in Rust, which releases the GIL) runs
+            # in a thread meanwhile, instead of before it.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1, thread_name_prefix="regqa-count") as pool:
+                counting = pool.submit(self.store.count)
+                self.catalog_for(docs)
+                count = counting.result()
+        else:
+            count = self.store.count() if docs else 0
+        if not docs or count == 0:
             raise IndexNotReady(f"the index in {self.store.where()} is empty: run `regqa ingest` first "
                                 f"(or set REGQA_DATA_DIR to an existing index)")
         return docs

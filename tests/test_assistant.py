@@ -136,3 +136,29 @@ def test_lazy_and_empty_index(tmp_settings):
     assert not tmp_settings.chroma_dir.exists()  # nothing opened before the first question
     with pytest.raises(IndexNotReady, match="regqa ingest"):
         a.answer(SEED)
+
+
+@pytest.mark.parametrize("chunks", [0, 3])
+def test_registry_records_without_chunks_are_an_empty_index(tmp_settings, chunks):
+    """The count that tells an empty collection runs in a thread beside the first catalog build
+    (Assistant.documents); its answer still decides, and the catalog is built for those documents."""
+    docs = [{"doc_id": "eu-ai-act", "law_id": "eu-ai-act", "title": "Regulation (EU) 2024/1689", "file_hash": "f"}]
+
+    class Store:
+        def documents(self):
+            return docs
+
+        def count(self):
+            return chunks
+
+        def where(self):
+            return "a test store"
+
+    a = Assistant(tmp_settings, store=Store())
+    if not chunks:
+        with pytest.raises(IndexNotReady, match="regqa ingest"):
+            a.documents()
+    else:
+        assert a.documents() == docs
+        built = a._catalogs[1]  # built by documents(), beside the count
+        assert built is not None and a.catalog_for(docs) is built

