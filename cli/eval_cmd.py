@@ -47,6 +47,9 @@ def register(sub) -> None:
                    help="floors per set name (JSON: {\"heldout\": {metric: value}, \"dev\": {...}})")
     p.add_argument("--fit", action="store_true",
                    help="fit rag/data/weights.toml on the dev set first (prints the ablation), then score every set")
+    p.add_argument("--as-of", metavar="DATE", default="",
+                   help="ask questions without an as_of of their own as of DATE (default: the date in the set's "
+                        "folder's as_of.json, the day the set was written; else today)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_eval)
 
@@ -186,13 +189,16 @@ def run_eval(args) -> int:
 
 def _load_sets(paths: list[Path], args) -> dict[str, list] | int:
     """set name -> its questions (``--type`` and ``--limit`` applied), or the exit code of a usage error."""
-    from rag.evaluation import GoldSetError, load_goldset
+    from rag.assistant import parse_as_of
+    from rag.evaluation import GoldSetError, load_goldset, written_as_of
 
     sets: dict[str, list] = {}
     try:
         for path in paths:
-            sets[set_name(path)] = load_goldset(path, types=args.type, limit=args.limit)
-    except GoldSetError as e:
+            # asked as of the day the set was written (its folder's as_of.json), unless --as-of says otherwise
+            as_of = parse_as_of(args.as_of) if args.as_of else written_as_of(path)
+            sets[set_name(path)] = load_goldset(path, types=args.type, limit=args.limit, as_of=as_of)
+    except (GoldSetError, ValueError) as e:  # a malformed set, or --as-of not a date
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     if not any(sets.values()):

@@ -317,3 +317,4 @@ def test_must_not_spares_verbatim_gold_provisions(name, corpus):
                                  for p in row["must_not"] if re.search(p, text, re.I)]
     _report(problems)
     assert checked >= 60, f"only {checked} gold provisions could be checked"
+

@@ -1,6 +1,9 @@
 """Evaluation metrics on hand-built hits, citations and answers (rag/evaluation/metrics.py, runner.score)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from rag.core.types import Answer, Chunk, Citation, Hit
@@ -170,3 +173,18 @@ def test_run_records_errors_and_stops_on_unavailable_backend():
         raise BackendUnavailable("chroma down")
     with pytest.raises(BackendUnavailable):
         run(qs, down)
+
+
+def test_questions_are_asked_as_of_the_day_their_set_was_written(tmp_path):
+    from rag.evaluation import load_goldset, written_as_of
+
+    row = {"id": "x-1", "type": "single", "question": "Is it binding yet?", "history": [], "laws": ["eu-ai-act"],
+           "gold": [{"doc": "eu/ai-act-2024-1689", "article": "113", "paragraph": None, "unit": "article"}],
+           "facts": [["2 December 2026"]], "must_not": [], "abstain": False, "notes": ""}
+    own = dict(row, id="x-2", as_of="2025-09-01")
+    (tmp_path / "set.jsonl").write_text("\n".join(json.dumps(r) for r in (row, own)), encoding="utf-8")
+    assert written_as_of(tmp_path / "set.jsonl") == ""  # no as_of.json: the day it runs
+    (tmp_path / "as_of.json").write_text('{"as_of": "2026-12-01"}', encoding="utf-8")
+    qs = load_goldset(tmp_path / "set.jsonl", as_of=written_as_of(tmp_path / "set.jsonl"))
+    assert [q.as_of for q in qs] == ["2026-12-01", "2025-09-01"]  # a question's own date wins
+    assert written_as_of(Path(__file__).parent / "eval" / "gold.jsonl") == "2026-12-01"

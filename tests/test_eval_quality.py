@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.evaluation import check_floors, load_goldset, run, summarize, to_json
+from rag.evaluation import check_floors, load_goldset, run, summarize, to_json, written_as_of
 from rag.evaluation.report import failures
 
 EVAL = Path(__file__).parent / "eval"
@@ -25,7 +25,7 @@ def test_question_set_meets_floors(name, path, corpus_index, tmp_path):
     from cli.eval_cmd import with_user_docs
     from rag import Assistant
 
-    questions = load_goldset(path)
+    questions = load_goldset(path, as_of=written_as_of(path))  # the day the sets were written
     floors = json.loads((EVAL / "floors.json").read_text(encoding="utf-8"))[name]
     settings, cleanup = with_user_docs(corpus_index, questions, progress=False)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 TYPES = {"single", "multi", "absence", "false_premise", "comparison", "out_of_corpus", "followup", "japanese", "typo",
@@ -108,8 +108,19 @@ def parse_question(row: dict, where: str = "<row>") -> GoldQuestion:
                         user_docs=[dict(d) for d in user_docs])
 
 
-def load_goldset(path: str | Path, *, types: list[str] | None = None, limit: int | None = None) -> list[GoldQuestion]:
-    """Read and validate every line of ``path``; optionally keep only some ``types`` and the first ``limit``."""
+def written_as_of(path: str | Path) -> str:
+    """The date the question sets beside ``path`` were written for (``as_of.json`` in its folder), or ""."""
+    f = Path(path).parent / "as_of.json"
+    try:
+        return str(json.loads(f.read_text(encoding="utf-8")).get("as_of") or "")
+    except (OSError, ValueError):
+        return ""
+
+
+def load_goldset(path: str | Path, *, types: list[str] | None = None, limit: int | None = None,
+                 as_of: str = "") -> list[GoldQuestion]:
+    """Read and validate every line of ``path``; optionally keep only some ``types`` and the first ``limit``.
+    ``as_of``: the date a question without its own ``as_of`` is asked as of ("" = the day it runs)."""
     path = Path(path)
     if not path.is_file():
         raise GoldSetError(f"{path}: gold set not found")
@@ -127,7 +138,7 @@ def load_goldset(path: str | Path, *, types: list[str] | None = None, limit: int
         if q.id in seen:
             raise GoldSetError(f"{where}: duplicate id {q.id!r}")
         seen.add(q.id)
-        out.append(q)
+        out.append(replace(q, as_of=q.as_of or as_of))
     if types:
         out = [q for q in out if q.type in types]
     if limit:
