@@ -146,3 +146,16 @@ def test_a_member_state_is_answered_by_the_union_law_that_applies_there(catalog)
     assert catalog.find_jurisdictions("A moderator in Portugal removed a post. What must we tell the user?") == ["EU"]
     assert catalog.find_not_indexed("Our warehouses in Poland use AI to plan shifts. Is that high-risk?") == []
     assert catalog.find_other_countries("How does Norway regulate deepfakes?") == ["NO"]  # not a member
+
+
+def test_an_upload_is_found_by_the_name_its_file_was_given():
+    # the text's own title line says nothing of "AI Basic Act": the file's name does
+    docs = [{"doc_id": "user-kr", "law_id": "user-kr", "kind": "user", "jurisdiction": "KR",
+             "title": "FRAMEWORK ACT ON THE DEVELOPMENT OF ARTIFICIAL INTELLIGENCE AND THE CREATION OF A FOUNDATION",
+             "source_file": "Korea_AI-Basic-Act.txt"},
+            {"doc_id": "user-scan", "law_id": "user-scan", "kind": "user", "title": "Minutes",
+             "source_file": "scan01.txt"}]
+    cat = LawCatalog.with_documents(docs)
+    assert "user-kr" in cat.find_laws("What fines can be imposed under Korea's AI Basic Act?")
+    assert cat.find_not_indexed("What fines can be imposed under Korea's AI Basic Act?") == []
+    assert "user-scan" not in cat.find_laws("what does the scan say")  # one word names nothing

@@ -138,7 +138,11 @@ class LawCatalog:
             for n in name_variants(info.title, info.short_name, info.citation_name):
                 self.names.add(lid, n)
         for d in documents or []:
-            for n in name_variants(d.get("title", ""), d.get("short_name", ""), d.get("citation_name", "")):
+            # an upload is also known by the name its user gave the file ("Korea AI Basic Act.txt" for a text
+            # whose title line is "FRAMEWORK ACT ON THE DEVELOPMENT OF ARTIFICIAL INTELLIGENCE ...")
+            given = _file_title(d.get("source_file", "")) if d.get("kind") == "user" else ""
+            for n in name_variants(d.get("title", ""), d.get("short_name", ""), d.get("citation_name", "")) + (
+                    name_variants(given) if given else []):
                 self.names.add(d.get("law_id") or d["doc_id"], n)
         # Curated aliases get the same typo tolerance; generic ones ("AI Act") in an index of their own,
         # since they count only when no other jurisdiction is named.
@@ -360,6 +364,13 @@ class LawCatalog:
 # First person (or "internal") and a word for a document of rules, up to three words apart.
 _OWN_RULES = re.compile(r"(?i)\b(?:our|my|the company'?s|internal)\s+(?:[\w'’-]+\s+){0,3}?(?:polic(?:y|ies)|standards?|"
                         r"handbooks?|guidelines?|procedures?|rules|rulebook|code of conduct|manuals?|playbooks?)\b")
+
+
+def _file_title(source_file: str) -> str:
+    """A file's name as words ("korea_ai-basic-act.v2.txt" -> "korea ai basic act v2"); "" for a name of fewer
+    than two words (a file called "upload.pdf" or "scan01.txt" names nothing)."""
+    words = re.sub(r"[_\-.\s]+", " ", Path(source_file).stem).strip()
+    return words if len(words.split()) >= 2 else ""
 
 
 @lru_cache(maxsize=4)
