@@ -22,10 +22,12 @@ def _aspects(res: Resources = DEFAULT) -> dict:
 
 
 def aspect_terms(aspects: list[str], languages: set[str]) -> list[str]:
+    """The aspects' keywords in ``languages``, in a fixed order: BM25 sums its terms' scores in query order and
+    breaks ties by it, so a set's order (which changes with every process's hash seed) changed answers."""
     out: list[str] = []
     for a in aspects:
         entry = _aspects().get(a, {})
-        for lang in languages:
+        for lang in sorted(languages):
             for w in entry.get(lang, []):
                 out += tokenize(w)
     return out
