@@ -371,7 +371,8 @@ class Assistant:
         from rag.understand.scope import find_aspects
 
         log.info("answer path: %d asks, each also answered on its own: %s", len(parts), [p.text for p in parts])
-        answered = [("", whole)]
+        indexed = self.indexed_laws(docs)
+        answered = []
         for p in parts:
             sub = self.understand(p.query, None, docs, law_ids=scope.law_ids or None,
                                   jurisdictions=None if scope.law_ids else scope.jurisdictions or None)
@@ -379,9 +380,9 @@ class Assistant:
             own = [a for a in find_aspects(p.text) if a in sub.aspects] or sub.aspects
             sub = replace(sub, as_of=scope.as_of, history=scope.history or sub.history, aspects=own)
             hits = self.retrieve(p.query, sub, doc_ids)
-            answered.append((p.text, compose(p.text, sub, hits, retriever=retriever, indexed=self.indexed_laws(docs),
+            answered.append((p.text, compose(p.text, sub, hits, retriever=retriever, indexed=indexed,
                                              judge=self.judge, weights=self.weights)))
-        return combine(answered, language_of(question, scope))
+        return combine(whole, answered, language_of(question, scope))
 
     def _label_versions(self, ans: Answer, as_of: str) -> None:
         """Each citation says which version it quotes, whether that is official, since when it is in force

@@ -56,7 +56,7 @@ def test_the_whole_answer_comes_first_and_each_ask_adds_what_it_quotes_anew():
                    hits=[_hit("a1")])
     second = Answer(text="L sets out penalties in Art. 9:\n- “nine” [1]\n- “two” [2]",
                     citations=[_cit(1, "a9", "nine"), _cit(2, "a2", "two")], hits=[_hit("a9"), _hit("a2")])
-    ans = combine([("", whole), ("What is one?", first), ("what fine?", second)], "en")
+    ans = combine(whole, [("What is one?", first), ("what fine?", second)], "en")
     sections = ans.text.split("\n\n")
     # the whole answer as it was; the first ask quoted nothing new and is left out; the second is headed
     assert sections[0] == whole.text and len(sections) == 2
@@ -71,4 +71,4 @@ def test_the_whole_answer_comes_first_and_each_ask_adds_what_it_quotes_anew():
 def test_markers_citing_several_sources_are_renumbered_too():
     whole = Answer(text="- “one” [1]", citations=[_cit(1, "a1", "one")])
     part = Answer(text="- “nine” [1]; “ten” [1, 2]", citations=[_cit(1, "a9", "nine"), _cit(2, "a10", "ten")])
-    assert "[2, 3]" in combine([("", whole), ("what else?", part)], "en").text
+    assert "[2, 3]" in combine(whole, [("what else?", part)], "en").text

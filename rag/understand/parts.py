@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.core.citations import sentences as _sentences
+from rag.core.text import sentences as _sentences
 from rag.understand.lexicon import terms
 
 # "..., and what", "; and how", "... and how long is": a second question joined to the first. Without a comma
@@ -54,21 +54,20 @@ def split_asks(question: str) -> list[Part]:
     # a story's last sentence may hold the ask without a question mark: then nothing is split
     if not asked or (story and sentences[-1] in story):
         return [Part(text, text)]
-    # the words a story sentence and the asks share: the story before the first ask is context
     pieces = [a for s in asked for a in _asks(s)]
-    if len(pieces) < 2 or any(len(terms(p)) < MIN_OWN_TERMS for p in pieces):
+    words = [terms(p) for p in pieces]
+    if len(pieces) < 2 or any(len(w) < MIN_OWN_TERMS for w in words):
         return [Part(text, text)]
     # each piece a question of its own: "Since the GDPR bans AI, how can we ...?" and "Under the AI Act as it
     # stands, when ...?" open with a clause that is not asked, so the sentence is one question
     if not all(_OPENS_ASK.match(p) for p in pieces):
         return [Part(text, text)]
     # two asks of the same words ("What is X, and what does X mean?") are one question
-    for i, a in enumerate(pieces):
-        for b in pieces[i + 1:]:
-            ta, tb = terms(a), terms(b)
+    for i, ta in enumerate(words):
+        for tb in words[i + 1:]:
             if len(ta & tb) / max(1, min(len(ta), len(tb))) >= 0.8:
                 return [Part(text, text)]
-    context = " ".join(s.strip() for s in story)
+    context = " ".join(s.strip() for s in story)  # the sentences that tell, not ask: context of every ask
     out = []
     for i, p in enumerate(pieces):
         extra = [context] if context else []

@@ -12,13 +12,13 @@ from rag.core.types import Answer, Hit
 from rag.understand.lexicon import templates
 
 
-def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
-    """``parts``: (the ask as written, its answer), in the order asked; an ask of "" is the whole question,
-    shown without a heading."""
+def combine(whole: Answer, asks: list[tuple[str, Answer]], lang: str) -> Answer:
+    """``whole``: the answer to the whole question; ``asks``: (each ask as written, its answer), in the order
+    asked."""
     t = templates()[lang]
     numbers: dict[tuple[str, str], int] = {}
     citations, sections, flagged = [], [], []
-    for asked, ans in parts:
+    for asked, ans in [("", whole), *asks]:
         renumber, new = {}, 0
         for c in ans.citations:
             key = (c.chunk_id, c.quote)
@@ -28,15 +28,15 @@ def combine(parts: list[tuple[str, Answer]], lang: str) -> Answer:
                 new += 1
             renumber[c.n] = numbers[key]
         if sections and not new:
-            continue  # "What is X, and how is it defined?": the part quoted nothing new (or nothing)
+            continue  # "What is X, and how is it defined?": the ask quoted nothing new (or nothing)
         body = _renumbered(ans.text, renumber)
         sections.append(t["part_heading"].format(part=asked.rstrip(" ?？")) + "\n" + body if asked else body)
         flagged += ans.flagged
-    return Answer(text="\n\n".join(sections), citations=citations, abstained=all(a.abstained for _, a in parts),
-                  claims_answer=parts[0][1].claims_answer, flagged=flagged,
-                  hits=_interleaved([a.hits for _, a in parts]) if parts[0][0] else
-                  _interleaved([parts[0][1].hits]) + [h for h in _interleaved([a.hits for _, a in parts[1:]])
-                                                      if all(h.chunk.chunk_id != w.chunk.chunk_id for w in parts[0][1].hits)])
+    # the whole question's hits first, then the asks' in turn
+    hits = _unique(whole.hits + _in_turn([a.hits for _, a in asks]))
+    return Answer(text="\n\n".join(sections), citations=citations,
+                  abstained=whole.abstained and all(a.abstained for _, a in asks),
+                  claims_answer=whole.claims_answer, flagged=flagged, hits=hits)
 
 
 def _renumbered(text: str, renumber: dict[int, int]) -> str:
@@ -46,13 +46,12 @@ def _renumbered(text: str, renumber: dict[int, int]) -> str:
     return MARKER_RE.sub(one, text)
 
 
-def _interleaved(lists: list[list[Hit]]) -> list[Hit]:
-    """The parts' hits in turn (first of each, then second of each, ...), each chunk once: the top hits of every
-    part come first."""
-    out, seen = [], set()
-    for i in range(max((len(h) for h in lists), default=0)):
-        for hs in lists:
-            if i < len(hs) and hs[i].chunk.chunk_id not in seen:
-                seen.add(hs[i].chunk.chunk_id)
-                out.append(hs[i])
-    return out
+def _in_turn(lists: list[list[Hit]]) -> list[Hit]:
+    """The first of each list, then the second of each, ...: the top hits of every ask come first."""
+    return [hs[i] for i in range(max(map(len, lists), default=0)) for hs in lists if i < len(hs)]
+
+
+def _unique(hits: list[Hit]) -> list[Hit]:
+    """``hits`` with each chunk once, where it first appears."""
+    seen: set[str] = set()
+    return [h for h in hits if not (h.chunk.chunk_id in seen or seen.add(h.chunk.chunk_id))]
