@@ -366,6 +366,20 @@ def test_lead_claims_an_answer_only_when_the_cross_encoder_says_the_quote_answer
     assert_verbatim(off)  # still quoted, only not presented as the answer
 
 
+def test_lead_neither_claims_nor_denies_where_the_cross_encoder_cannot_read_the_question():
+    # the judge reads English: a Japanese question is not judged, so the lead names the closest provision and
+    # says its relevance was not checked, instead of "X addresses this" (a claim nothing checked)
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+
+    ans = compose("AI推進法の基本計画は誰が作りますか？", Scope(law_ids=["jp-ai"], language="ja"),
+                  hits_of(("jp-ja", "22")), retriever=ChunkList(CHUNKS), judge=CrossEncoder(),
+                  weights=Weights(answers_min_logit=-100.0))
+    assert not ans.abstained and not ans.claims_answer
+    assert ans.text.splitlines()[0].startswith("最も近い索引済みの規定は") and "確認していません" in ans.text
+    assert_verbatim(ans)
+
+
 def test_user_uploads_and_recitals_are_labelled():
     up = replace(CHUNKS[4], kind="user", citation_name="Team AI policy")
     assert label(up, "3").startswith("Your upload: Team AI policy")

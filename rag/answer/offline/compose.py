@@ -48,7 +48,7 @@ from rag.core.citations import (
     unit_refs,
 )
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
-from rag.core.text import sentence_spans
+from rag.core.text import detect_language, sentence_spans
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.protocol import Retriever
@@ -295,11 +295,19 @@ class Turn:
         return self.q.wording
 
 
-def _answers(turn: Turn, quotes: list[Quote]) -> bool:
+def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
     """Whether the first quoted provision answers the question, by the cross-encoder's logit against the
-    threshold fitted on the dev set. English only (the model reads English); otherwise no judgement (True)."""
-    if turn.judge is None or turn.q.lang != "en" or not quotes or quotes[0].chunk.language != "en":
+    threshold fitted on the dev set. The model reads English only: a question or a provision in another
+    language gets no judgement (None), and then the lead neither claims nor denies: it names the closest
+    provisions and says their relevance was not checked, since a lead that says a provision answers must
+    have something that checked it. No judge configured at all (``turn.judge`` None): the plain lead."""
+    if turn.judge is None or not quotes:
         return True
+    # a user's upload ingested without a language has "" (read its text, not the empty field)
+    if turn.q.lang != "en" or (quotes[0].chunk.language or detect_language(quotes[0].chunk.text)) != "en":
+        log.info("lead for %s: no judge reads %s/%s -> closest only", label(quotes[0].chunk, quotes[0].chunk.paragraph),
+                 turn.q.lang, quotes[0].chunk.language)
+        return None
     # The story of the question, not its frame ("Which laws apply?" favours provisions on applying); without the
     # law's name, which makes its purpose clause ("This Standard sets how long ... keeps data") look relevant.
     asked = turn.wording if turn.scope.focus or not turn.scope.without_names else turn.scope.without_names
@@ -401,6 +409,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
                                          law=" / ".join(laws), refs=_refs(quotes, lang))
     elif claims:
         lead = _lead(t, aspects, " / ".join(laws), _refs(quotes, lang))
+    elif claims is None:
+        lead = t["unchecked_lead"].format(law=" / ".join(laws), refs=_refs(quotes, lang))
     else:
         lead = t["weak_lead"].format(refs=_refs(quotes, lang))
     lines = [lead] + _quote_lines(quotes, book, t, retriever, asked)
