@@ -29,7 +29,7 @@ from ingest.errors import IngestError
 from ingest.loaders.common import check_size
 from ingest.loaders.registry import load_document
 from ingest.model import DocMeta, ParsedDocument
-from ingest.sources import distinct_id, title_from_heading
+from ingest.sources import distinct_id, language_from_text, title_from_heading
 from ingest.splitter import SPLIT_FORMAT, to_chunks
 from rag.core.errors import BackendUnavailable
 from rag.core.settings import Settings
@@ -243,6 +243,7 @@ class Indexer:
                 doc = _load(path, meta, max_bytes)
                 if meta.kind == "user":
                     title_from_heading(doc)
+                    language_from_text(doc)
                 chunks = to_chunks(doc, fhash, self.settings.max_chunk_chars)
                 if not chunks:
                     raise IngestError(path, "no text found in document")

@@ -16,6 +16,7 @@ from ingest.errors import IngestError
 from ingest.loaders.registry import SUPPORTED_EXTENSIONS
 from ingest.model import DocMeta
 from rag.core.settings import Settings
+from rag.core.text import detect_language
 
 _META_FIELDS = {f.name for f in fields(DocMeta)}
 
@@ -86,6 +87,13 @@ def title_from_heading(doc) -> None:
     heading = re.sub(r"^#+\s*", "", heading).strip()
     if heading:
         meta.title = meta.short_name = meta.citation_name = heading
+
+
+def language_from_text(doc) -> None:
+    """A user document ingested without ``--language`` gets the language of its own text, so the answerer
+    knows which of its passages the English relevance check can read (an empty language reads as unknown)."""
+    if not doc.meta.language and doc.units:
+        doc.meta.language = detect_language(" ".join(u.text for u in doc.units[:5]))
 
 
 def collect(paths: list[Path], settings: Settings, jurisdiction: str = "") -> tuple[list[tuple[Path, DocMeta]], list[str]]:

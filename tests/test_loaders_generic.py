@@ -283,3 +283,21 @@ def test_encrypted_and_textless_pdfs(tmp_path):
     blank.write_bytes(_pdf_bytes())
     with pytest.raises(IngestError, match="scan.pdf.*no extractable text"):
         _load(blank)
+
+
+def test_user_document_without_a_language_gets_its_texts(tmp_path):
+    # an upload ingested without --language: its language is read from its text, so the answerer knows
+    # which passages the English relevance check can read; a language the user gives is kept
+    from ingest.sources import language_from_text
+
+    en, ja = tmp_path / "policy.md", tmp_path / "kitei.md"
+    en.write_text("# Retention Standard\n\n## Section 1. Scope\nCustomer records are kept for five years.\n")
+    ja.write_text("# 保存規程\n\n## 第1条（目的）\nこの規程は、顧客記録の保存期間を定める。\n")
+    for path, want in ((en, "en"), (ja, "ja")):
+        doc = load_document(path, user_meta(path, tmp_path))
+        assert doc.meta.language == ""
+        language_from_text(doc)
+        assert doc.meta.language == want
+    given = load_document(en, user_meta(en, tmp_path, language="ja"))
+    language_from_text(given)
+    assert given.meta.language == "ja"

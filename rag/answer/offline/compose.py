@@ -48,7 +48,7 @@ from rag.core.citations import (
     unit_refs,
 )
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
-from rag.core.text import detect_language, sentence_spans
+from rag.core.text import sentence_spans
 from rag.core.types import Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.protocol import Retriever
@@ -303,8 +303,7 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
     have something that checked it. No judge configured at all (``turn.judge`` None): the plain lead."""
     if turn.judge is None or not quotes:
         return True
-    # a user's upload ingested without a language has "" (read its text, not the empty field)
-    if turn.q.lang != "en" or (quotes[0].chunk.language or detect_language(quotes[0].chunk.text)) != "en":
+    if turn.q.lang != "en" or quotes[0].chunk.language != "en":
         log.info("lead for %s: no judge reads %s/%s -> closest only", label(quotes[0].chunk, quotes[0].chunk.paragraph),
                  turn.q.lang, quotes[0].chunk.language)
         return None
