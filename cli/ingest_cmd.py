@@ -16,6 +16,9 @@ With no PATH, ingests the default corpus listed in corpus/sources.toml from
 REGQA_CORPUS_DIR (default ../shared/corpus) and says which listed files are missing.
 With PATHs (files or folders), ingests those: PDF, HTML, XML, TXT, MD, DOCX, JSONL.
 Unchanged files are skipped; a changed file replaces its old chunks.
+Then the multilingual side index is brought up to date (multilingual-e5, only for
+laws with no English text and for the article openings of English-only laws, so
+questions in the other language reach them; REGQA_CROSSLINGUAL_EMBEDDER=none skips it).
 Exit code: 0 all ingested, 1 some documents failed (the rest are indexed),
 3 the index cannot be written or the Chroma server is down.
 """
@@ -126,9 +129,10 @@ def _print_summary(report) -> None:
 
     t = report.totals()
     table = Table(title="regqa ingest")
-    for col in ("documents", "units", "chunks", "embedded", "unchanged", "seconds", "errors"):
+    for col in ("documents", "units", "chunks", "embedded", "multilingual", "unchanged", "seconds", "errors"):
         table.add_column(col, justify="right")
-    table.add_row(*(str(t[c]) for c in ("documents", "units", "chunks", "embedded", "unchanged", "seconds", "errors")))
+    table.add_row(*(str(t[c]) for c in ("documents", "units", "chunks", "embedded", "multilingual", "unchanged",
+                                        "seconds", "errors")))
     Console(stderr=False).print(table)
 
 

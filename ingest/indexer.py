@@ -64,6 +64,7 @@ class IngestReport:
     results: list[DocResult] = field(default_factory=list)
     seconds: float = 0.0
     missing: list[str] = field(default_factory=list)
+    multilingual: int = 0  # multilingual vectors embedded for the side index (rag/index/crosslingual.py)
 
     @property
     def errors(self) -> list[DocResult]:
@@ -77,6 +78,7 @@ class IngestReport:
         done = [r for r in self.results if r.status != "failed"]
         return {"documents": len(done), "units": sum(sum(r.units.values()) for r in done),
                 "chunks": sum(r.chunks for r in done), "embedded": sum(r.embedded for r in self.results),
+                "multilingual": self.multilingual,
                 "unchanged": sum(r.status in ("unchanged", "updated") for r in self.results),
                 "errors": len(self.errors) + len(self.missing), "seconds": round(self.seconds, 2)}
 
@@ -191,7 +193,8 @@ class Indexer:
                 self._embed_and_commit(todo, report, on_progress)
                 # Only now: chunks left by a killed ingest were reused above instead of re-embedded.
                 self.store.drop_orphans()
-                _refresh_lexical(self.store, rebuild=any(r.embedded for r in report.results))
+                idx = _refresh_lexical(self.store, rebuild=any(r.embedded for r in report.results))
+                report.multilingual = _refresh_crosslingual(self.store, idx, self.progress)
             except BackendUnavailable:
                 raise
             except Exception as e:
@@ -312,17 +315,36 @@ class Indexer:
     def remove(self, doc_id: str) -> bool:
         with ingest_lock(self.settings):
             existed = self.store.remove_document(doc_id)
-            _refresh_lexical(self.store, rebuild=False)
+            _refresh_crosslingual(self.store, _refresh_lexical(self.store, rebuild=False), False)
             return existed
 
 
-def _refresh_lexical(store: ChunkStore, rebuild: bool) -> None:
+def _refresh_lexical(store: ChunkStore, rebuild: bool):
     """Build (or update) the persisted BM25 index now, under the ingest lock, so that the next process
     loads it instead of building it (rag/index/lexical.py); ``rebuild`` when chunks were written, which
     can repair one without changing the registry. A failure here costs only that rebuild later."""
     from rag.index.lexical import index_for
 
     try:
-        index_for(store, rebuild=rebuild)
+        return index_for(store, rebuild=rebuild)
     except Exception as e:  # noqa: BLE001 - the ingest itself succeeded; readers build the index themselves
         log.warning("lexical index not updated after ingest (%s: %s); readers will build it", type(e).__name__, e)
+        return None
+
+
+def _refresh_crosslingual(store: ChunkStore, idx, progress: bool) -> int:
+    """Give the chunks of laws with no English text their multilingual vectors (rag/index/crosslingual.py),
+    and English-only laws' article openings theirs for questions in other languages; how many were embedded.
+    An index that could not be built (None) is refreshed next time."""
+    if idx is None:
+        return 0
+    from rag.index.crosslingual import CrosslingualIndex
+
+    xl = CrosslingualIndex(store)
+    try:
+        return xl.refresh(idx.chunks, store.documents(), progress=progress)["embedded"] if xl.enabled else 0
+    except BackendUnavailable:
+        raise
+    except Exception as e:  # noqa: BLE001 - the chunks are committed; the next ingest finishes the vectors
+        log.warning("multilingual vectors not updated (%s: %s); the next `regqa ingest` adds them", type(e).__name__, e)
+        return 0

@@ -46,6 +46,9 @@ class Settings:
     collection: str = "regqa"
     # minilm | minilm-int8 | e5 | st:<sentence-transformers model name or path> (rag/index/embeddings.py)
     embedder: str = "minilm"
+    # The multilingual embedder of the side index for laws with no English text (rag/index/crosslingual.py),
+    # so English questions reach the Japanese-only Penal Code; "none" turns it off.
+    crosslingual_embedder: str = "e5"
     # Chunks per call to the embedder during ingest (one Chroma write each). The ONNX encoder sorts a call's
     # texts by length and runs them 8 at a time, so the more texts per call, the less padding: with 512 (most
     # documents in one call) the corpus pads 2.5% more tokens than it has, with 64 it padded 7.4% (and 14%

@@ -26,6 +26,11 @@ class Weights:
     # the question's words in the other language (rag/understand/bilingual.py), when a law in scope has no
     # text in the question's language
     translated_term_weight: float = 0.5
+    # the multilingual (e5) vectors of laws with no English text, for an English question
+    # (rag/index/crosslingual.py)
+    crosslingual_dense_weight: float = 1.0
+    # the same vectors of English-only laws' article openings, for a question in another language
+    crosslingual_article_weight: float = 1.0
     # a word in at least this share of the index's chunks ("law", "apply") says nothing about a topic: a
     # sentence made only of such words is left out of the dense query when another sentence tells the story
     frame_word_chunk_share: float = 0.1
@@ -100,7 +105,8 @@ _TABLES = {
 _TABLE = {f.name: t for t, names in {
     "fusion": ("fusion_rrf_k", "fusion_score_weight", "dense_weight_non_english", "lone_kanji_term_weight",
                "aspect_term_weight", "other_language_aspect_term_weight", "synonym_term_weight", "closest_term_weight",
-               "translated_term_weight", "frame_word_chunk_share"),
+               "translated_term_weight", "crosslingual_dense_weight", "crosslingual_article_weight",
+               "frame_word_chunk_share"),
     "ranking": ("news_web_weight", "recital_weight", "page_weight", "supplementary_weight", "title_aspect_boost",
                 "heading_aspect_boost", "title_overlap_boost", "title_overlap_off_aspect_boost", "same_language_boost",
                 "body_aspect_boost", "closest_provision_boost", "twin_jaccard"),

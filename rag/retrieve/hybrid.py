@@ -106,6 +106,8 @@ class HybridRetriever:
         self._checked: tuple[BM25Index | None, float] = (None, 0.0)  # (index, when it was checked)
         self._versions: tuple[object, Versions | None] = (None, None)  # (index, its documents' versions)
         self._glossary = None
+        self._crosslingual = None
+        self._ids: tuple[object, dict] = (None, {})  # (index, chunk id -> chunk)
         self._languages: tuple[object, dict] = (None, {})  # (index, law_id -> (jurisdiction, its languages))
         self._warming = False  # whether the embedding model's background load was started
 
@@ -135,6 +137,20 @@ class HybridRetriever:
         for whole laws many times, and each check reads the store's document list (~2 ms)."""
         idx, at = self._checked
         return idx if idx is not None and time.monotonic() - at < _INDEX_RECHECK_S else self.index()
+
+    @property
+    def crosslingual(self):
+        """The multilingual vectors of the laws with no English text (rag/index/crosslingual.py)."""
+        if self._crosslingual is None:
+            from rag.index.crosslingual import CrosslingualIndex
+
+            self._crosslingual = CrosslingualIndex(self.store)
+        return self._crosslingual
+
+    def _chunk_by_id(self, idx: BM25Index) -> dict[str, Chunk]:
+        if self._ids[0] is not idx:
+            self._ids = (idx, {c.chunk_id: c for c in idx.chunks})
+        return self._ids[1]
 
     @property
     def glossary(self):
@@ -311,6 +327,14 @@ class HybridRetriever:
                                                        + (scope.translated if lang == "ja" else []))
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=self._where(law_ids, jurs, doc_ids))
         fusion.add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
+        if (law_ids or jurs) and self._lacks_language(law_ids, jurs, lang):
+            # A law in scope has no text in the question's language: multilingual vectors meet the question by
+            # meaning (rag/index/crosslingual.py), those of its Japanese chunks for an English question, those
+            # of English-only laws' article openings for a Japanese one.
+            xl = self.crosslingual.search(scope.focus or q.text, lang, self.settings.dense_k, self._chunk_by_id(idx),
+                                          allow)
+            log.debug("multilingual candidates: %s", [c.chunk_id for c, _ in xl[:5]])
+            fusion.add("crosslingual", xl, w.crosslingual_dense_weight if lang == "en" else w.crosslingual_article_weight)
         self._add_named(fusion, q.text, scope, law_ids, allow, earlier)
         self._boost(fusion, q, scope, lang, versions)
 

@@ -1,0 +1,84 @@
+"""The multilingual side index (rag/index/crosslingual.py): which chunks get e5 vectors, that ingest and
+removal keep them in step with the index, and that an English question reaches a Japanese-only law by
+meaning through them."""
+from __future__ import annotations
+
+import dataclasses
+
+from rag.core.types import Chunk
+from rag.index.crosslingual import CrosslingualIndex, needing_vectors
+
+
+def _chunk(law_id: str, language: str, n: int) -> Chunk:
+    return Chunk(chunk_id=f"{law_id}-{language}-{n}", doc_id=f"{law_id}-{language}", law_id=law_id, text="x", body="x",
+                 language=language, jurisdiction="JP", article=str(n), seq=n)
+
+
+def test_what_gets_multilingual_vectors_is_what_the_other_language_cannot_reach():
+    docs = [{"doc_id": "a-ja", "law_id": "a", "language": "ja"}, {"doc_id": "a-en", "law_id": "a", "language": "en"},
+            {"doc_id": "b-ja", "law_id": "b", "language": "ja"}, {"doc_id": "c-en", "law_id": "c", "language": "en"}]
+    long = "Article 1 Scope | " + "word " * 200
+    chunks = [_chunk("a", "ja", 1), _chunk("a", "en", 1), _chunk("b", "ja", 1), _chunk("b", "ja", 2),
+              dataclasses.replace(_chunk("c", "en", 1), text=long),
+              dataclasses.replace(_chunk("c", "en", 1), chunk_id="c-en-1b", seq=2),  # the same article, again
+              dataclasses.replace(_chunk("c", "en", 2), unit_kind="recital")]
+    got = {c.chunk_id: text for c, text in needing_vectors(chunks, docs)}
+    # "a" has both languages, so each language's questions read its own text. "b" has no English text: its
+    # chunks whole, for English questions. "c" has only English: each article's opening once (no recitals),
+    # for questions in other languages.
+    assert sorted(got) == ["b-ja-1", "b-ja-2", "c-en-1"]
+    assert got["b-ja-1"] == "x" and got["c-en-1"] == long[:400]
+
+
+def test_ingest_and_removal_keep_the_vectors_in_step_and_english_stories_reach_the_japanese_text(
+        tmp_path, corpus_dir):
+    from ingest.indexer import Indexer
+    from ingest.sources import default_items
+    from rag.assistant import Assistant
+    from rag.index.store import ChunkStore
+    from tests.conftest import build_index
+
+    settings = build_index(tmp_path / "data", corpus_dir,
+                           ["jp-penal-code-ja", "jp-ai-promotion-act-en", "jp-ai-promotion-act-ja"])
+    store = ChunkStore(settings)
+    xl = CrosslingualIndex(store)
+    penal = [c for c in store.all_chunks() if c.law_id == "jp-penal-code"]
+    # The Penal Code has no English text; the AI Promotion Act has both, so it needs no vectors.
+    assert sorted(xl._stored()) == sorted(c.chunk_id for c in penal)
+
+    # An English question in plain words meets the Japanese article by meaning: the arson article (108) is
+    # among the multilingual candidates and among the hits.
+    asst = Assistant.from_settings(settings)
+    question = "A man set fire to an occupied apartment building. What is the punishment in Japan?"
+    scope = asst.understand(question, None, asst.documents())
+    hits = {h.chunk.article: h for h in asst.retriever.search(question, scope, k=6) if h.chunk.law_id == "jp-penal-code"}
+    assert "108" in hits and "crosslingual" in hits["108"].ranks, {a: h.ranks for a, h in hits.items()}
+    off = Assistant.from_settings(dataclasses.replace(settings, crosslingual_embedder="none"))
+    assert not any("crosslingual" in h.ranks for h in off.retriever.search(question, scope, k=6))
+
+    # A second ingest embeds nothing again; removing the law removes its vectors.
+    items = [(p, m) for p, m in default_items(settings)[0] if m.doc_id == "jp-penal-code-ja"]
+    assert xl.refresh(store.all_chunks(), store.documents()) == {"embedded": 0, "deleted": 0}
+    Indexer(settings, progress=False).ingest(items)
+    assert len(xl._stored()) == len(penal)
+    Indexer(settings, progress=False).remove("jp-penal-code-ja")
+    assert xl._stored() == {}
+
+
+def test_a_japanese_question_reaches_an_english_only_law_through_its_article_openings(small_index_factory):
+    from rag.assistant import Assistant
+    from rag.index.store import ChunkStore
+
+    settings = small_index_factory(["us-ca-sb243"])
+    store = ChunkStore(settings)
+    stored = CrosslingualIndex(store)._stored()
+    articles = {(c.unit_kind, c.article) for c in store.all_chunks() if c.unit_kind in ("article", "section", "annex")}
+    assert len(stored) == len(articles)  # one opening per section, not every chunk
+
+    # "If a companion chatbot operator harms a user, how much can the user claim in court?": the section on
+    # civil actions (22605) is found from the Japanese words by meaning; no English word is in the question.
+    asst = Assistant.from_settings(settings)
+    question = "カリフォルニアのコンパニオン・チャットボットの運営者のせいで損害を受けた利用者は、裁判でいくら請求できますか？"
+    scope = asst.understand(question, None, asst.documents())
+    hits = {h.chunk.article: h for h in asst.retriever.search(question, scope, k=6)}
+    assert "22605" in hits and "crosslingual" in hits["22605"].ranks, {a: h.ranks for a, h in hits.items()}
