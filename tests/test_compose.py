@@ -380,6 +380,22 @@ def test_lead_neither_claims_nor_denies_where_the_cross_encoder_cannot_read_the_
     assert_verbatim(ans)
 
 
+def test_a_question_sharing_no_word_with_the_named_law_gets_its_closest_provision_not_an_absence():
+    # A story in other words than the statute's matches no sentence word for word. Retrieval still ranked a
+    # provision of the named law first: it is shown as the closest (the judge decides the lead), instead of
+    # "the indexed text has no provision that matches", which would assert an absence nothing checked.
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+
+    ans = compose("What happens to a firm that ignores this?", Scope(law_ids=["kr-ai"], jurisdictions=["KR"]),
+                  hits_of(("kr", "43")), retriever=ChunkList(CHUNKS), judge=CrossEncoder(),
+                  weights=Weights(answers_min_logit=100.0))
+    assert not ans.abstained and not ans.claims_answer
+    assert ans.text.splitlines()[0].startswith("No indexed provision clearly answers this. The closest are Art. 43")
+    assert [c.article for c in ans.citations] == ["43"]
+    assert_verbatim(ans)
+
+
 def test_user_uploads_and_recitals_are_labelled():
     up = replace(CHUNKS[4], kind="user", citation_name="Team AI policy")
     assert label(up, "3").startswith("Your upload: Team AI policy")

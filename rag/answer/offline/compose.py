@@ -35,7 +35,7 @@ from rag.answer.offline.law_checks import (
     unsupported_figures,
 )
 from rag.answer.offline.lists import list_items, with_lead_in
-from rag.answer.offline.quotes import select_quotes
+from rag.answer.offline.quotes import opening_quotes, select_quotes
 from rag.core.citations import (
     QUOTED_HITS,
     CitationBook,
@@ -383,6 +383,13 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         extra = aspect_hits(law_id, aspects, q.wording_terms, lang, retriever)
         log.info("quotes of %s do not mention %s: %d provisions on it looked up", law_id, aspects, len(extra))
         quotes = select_quotes(q, extra + pool, aspects, limit, scope.articles, scope.translated) if extra else quotes
+    if not quotes and law_id and limit == MAX_QUOTES and pool:
+        # No sentence shares a word with the question (a story in other words than the statute's): what
+        # retrieval ranked first is still the closest the law has, not proof that it has nothing; the judge
+        # decides below whether the lead may say it answers.
+        quotes = opening_quotes(pool)
+        log.info("no sentence of %s shares a word with the question: the openings of %s, as the closest", law_id,
+                 [label(x.chunk, x.paragraph) for x in quotes])
     if not quotes:
         return None
     if "definitions" not in aspects and retriever is not None:

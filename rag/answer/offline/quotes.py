@@ -164,3 +164,19 @@ def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit
         else:
             log.debug("not quoted again (%s): %.60s", "inside a quote" if inside else "same sentence", q.text)
     return [_self_contained(q) for q in out[:limit]]  # best first: the first quote is the answer
+
+
+def opening_quotes(hits: list[Hit], n: int = 2) -> list[Quote]:
+    """The opening sentence of each of the first ``n`` binding provisions among ``hits``, in retrieval order
+    (recitals and digests only when nothing binds). For a question none of whose words a sentence shares (a
+    story told in other words than the statute's): retrieval still ranked these first, so they are shown as the
+    closest provisions, not as an absence, and the lead says whether the judge finds that they answer."""
+    binding = [h for h in hits if h.chunk.unit_kind in _BINDING_KINDS] or hits
+    out: list[Quote] = []
+    for h in binding:
+        spans = sentence_spans(h.chunk.body)
+        if spans and all(o.chunk.chunk_id != h.chunk.chunk_id for o in out):
+            out.append(_self_contained(Quote(h.chunk, *spans[0])))
+        if len(out) == n:
+            break
+    return out
