@@ -7,6 +7,10 @@ are dropped (particles and verb endings: "ない", "する"). Hangul runs: bigra
 run itself when short. Bigrams were chosen over janome: they need no dictionary, treat
 question and statute text the same way, and catch compound terms (副本部長 -> 副本, 本部, 部長).
 
+Content terms (``content_terms``): the same words as a set, cut to six characters, that question and
+provision sentences are matched by (rag/understand/lexicon.py ``terms``) and answer sentences are checked
+against their passages by (rag/verify/claims.py ``content_units``); each caller brings its own stopwords.
+
 Sentences: one splitter (``sentence_spans``) for statute bodies, questions and answer text; see
 ``sentence_spans`` for the one option that tells answer text from a statute.
 """
@@ -89,6 +93,28 @@ def tokenize(text: str) -> list[str]:
         out += cjk_tokens(run)
     for run in _HANGUL.findall(text):
         out += hangul_tokens(run)
+    return out
+
+
+# Runs of CJK text that carry content: kanji and katakana (hiragana is grammar: particles, verb endings), and
+# Hangul of two syllables or more.
+CONTENT_CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[\uac00-\ud7af]{2,}")
+_CONTENT_WORD = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
+
+
+def content_terms(text: str, stopwords: frozenset[str] = STOPWORDS) -> set[str]:
+    """The terms two texts are compared by, as a set: a question and the sentences that may answer it, an
+    answer's sentence and the passage it cites. Latin words of three characters or more that are not
+    ``stopwords``, stemmed (``stem``) and cut to six characters, so that "notify" meets "notification" and
+    "fined" meets "fines"; "up to" joins the figure it bounds; CJK and Hangul runs as character bigrams, and a
+    lone kanji as itself (a verb stem: 置く, 誰). BM25 counts ``tokenize``'s tokens instead."""
+    low = re.sub(r"['’]s\b", "", text.lower())  # "Japan's" is "japan"
+    low = low.replace("up to ", "upto ")  # "up to EUR 35 000 000": the maximum, as one term
+    out = {(stem(w) if w.isalpha() else w)[:6] for w in _CONTENT_WORD.findall(low) if len(w) > 2 and w not in stopwords}
+    for run in CONTENT_CJK_RUN.findall(text):
+        if len(run) == 1:
+            out.add(run)
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
     return out
 
 

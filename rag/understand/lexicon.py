@@ -1,18 +1,18 @@
 """Words and templates of the offline answerer: the templates file, aspect keywords
 (rag/data/aspects.toml, written for retrieval; a fallback list in templates.toml), and
-the content terms used to match question and provision sentences (stemmed Latin words,
-CJK/Hangul character bigrams)."""
+the content terms used to match question and provision sentences (rag/core/text.py ``content_terms``
+with the lexicon's stopwords)."""
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
 from rag.core.resources import DEFAULT, Resources
+from rag.core.text import CONTENT_CJK_RUN, content_terms
 from rag.core.types import Scope
 
-CJK_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ]+|[\uac00-\ud7af]{2,}")
+CJK_RUN = CONTENT_CJK_RUN
 _KANA = re.compile(r"[\u3040-\u30ff]")
-_WORD = re.compile(r"[a-z0-9][a-z0-9\-']*[a-z0-9]|[a-z0-9]")
 
 
 def templates(res: Resources = DEFAULT) -> dict:
@@ -78,26 +78,10 @@ def _stopwords(res: Resources = DEFAULT) -> frozenset[str]:
     return frozenset(templates(res).get("lexicon", {}).get("stopwords", "").split())
 
 
-def _stem(w: str) -> str:
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
-        w = w[:-1]
-    if len(w) > 4 and w.endswith("y"):
-        w = w[:-1] + "i"  # "notify" meets "notification" at "notifi", "penalty" meets "penalties"
-    return w[:6]
-
-
 def terms(text: str) -> set[str]:
-    """Content terms: stemmed Latin words, and character bigrams of CJK/Hangul runs."""
-    low = re.sub(r"['’]s\b", "", text.lower())  # "Japan's" is "japan"
-    low = low.replace("up to ", "upto ")  # "up to EUR 35 000 000": the maximum, as one term
-    out = {_stem(w) for w in _WORD.findall(low) if len(w) > 2 and w not in _stopwords()}
-    for run in CJK_RUN.findall(text):
-        if len(run) == 1:  # a lone kanji is a verb stem ("置く", "誰"): it carries meaning
-            out.add(run)
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    """Content terms of question and provision text (rag/core/text.py ``content_terms``), without the
+    lexicon's stopwords: question words and the names of places and kinds of law carry no content here."""
+    return content_terms(text, _stopwords())
 
 
 def language_of(text: str, scope: Scope | None = None) -> str:

@@ -12,11 +12,10 @@ import unicodedata
 from functools import lru_cache
 
 from rag.core.resources import DEFAULT, Resources
-from rag.core.text import HIRAGANA_ONLY_RE, MARKER_RE
+from rag.core.text import MARKER_RE, content_terms
 
 LIST_PREFIX_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*•·]|#+)\s+")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
-_WORD_RE = re.compile(r"[a-z][a-z0-9'’-]*")
 _NUM_RE = re.compile(r"\d+(?:[,\u00a0 ]\d{3})*(?:\.\d+)?(?:\s*(million|billion|trillion|thousand|万|億|兆|千))?")
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
 
@@ -64,21 +63,9 @@ def numbers(text: str, *, claimed: bool = False) -> set[str]:
 
 
 def content_units(text: str) -> set[str]:
-    """Content units: word stems (6-letter prefixes) and CJK character bigrams."""
-    stop = _stopwords()
-    units: set[str] = set()
-    for w in _WORD_RE.findall(text):
-        w = re.sub(r"['’]s$", "", w).strip("'’-")
-        if w and w not in stop and not w.isdigit():
-            units.add(w[:6])
-    for run in CJK_RE.findall(text):
-        if len(run) == 1:
-            units.add(run)
-        for i in range(len(run) - 1):
-            bg = run[i:i + 2]
-            if not HIRAGANA_ONLY_RE.match(bg):
-                units.add(bg)
-    return units
+    """Content units of answer and passage text (rag/core/text.py ``content_terms``), without the words
+    answers use to talk about passages (verify.toml stopwords)."""
+    return content_terms(text, _stopwords())
 
 
 def normalize(text: str) -> str:
