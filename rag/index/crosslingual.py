@@ -142,15 +142,19 @@ class CrosslingualIndex:
                      len(want) - len(todo))
         return {"embedded": len(todo), "deleted": len(gone)}
 
-    def search(self, query: str, language: str, k: int, by_id: dict[str, Chunk], allow) -> list[tuple[Chunk, float]]:
-        """Top-k live chunks for a question in ``language``, by multilingual similarity: for an English
-        question the chunks of laws with no English text, for any other the openings of English-only laws'
-        articles. ``by_id``: the live chunks (BM25 index), ``allow``: the scope's filter. Nothing stored
-        (or switched off): []."""
-        if not self.enabled or not self.store._guard(self.collection.count):
+    def search(self, query: str, openings: bool, law_ids: list[str] | None, k: int, by_id: dict[str, Chunk],
+               allow) -> list[tuple[Chunk, float]]:
+        """Top-k live chunks for ``query`` by multilingual similarity: the openings of English-only laws'
+        articles (``openings``), else the chunks of laws with no English text; of ``law_ids`` only, when given.
+        ``by_id``: the live chunks (BM25 index), ``allow``: the scope's filter. Nothing stored (or switched
+        off): []."""
+        if not self.enabled or law_ids == [] or not self.store._guard(self.collection.count):
             return []
         vec = self.embedder.embed_query(query)
-        where = {"language": {"$ne": "en"}} if language == "en" else {"language": "en"}
+        conds = [{"language": "en"} if openings else {"language": {"$ne": "en"}}]
+        if law_ids:
+            conds.append({"law_id": {"$in": list(law_ids)}})
+        where = conds[0] if len(conds) == 1 else {"$and": conds}
         res = self.store._guard(self.collection.query, query_embeddings=[vec], n_results=k, where=where,
                                 include=["distances"])
         out = []

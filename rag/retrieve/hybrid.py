@@ -161,8 +161,8 @@ class HybridRetriever:
             self._glossary = load(self.settings.data_dir / "glossary")
         return self._glossary
 
-    def _lacks_language(self, law_ids: list[str], jurisdictions: list[str], lang: str) -> bool:
-        """Whether a law in scope has no text in ``lang``: its words then have to be found in another language."""
+    def _lacking(self, law_ids: list[str], jurisdictions: list[str], lang: str) -> list[str]:
+        """The laws in scope with no text in ``lang``: their words then have to be found in another language."""
         idx = self._recent_index()
         if self._languages[0] is not idx:
             laws: dict[str, tuple[str, set[str]]] = {}
@@ -172,11 +172,11 @@ class HybridRetriever:
             self._languages = (idx, laws)
         laws = self._languages[1]
         wanted = set(law_ids) if law_ids else {k for k, (j, _) in laws.items() if not jurisdictions or j in jurisdictions}
-        return any(lang not in laws[k][1] for k in wanted if k in laws)
+        return sorted(k for k in wanted if k in laws and lang not in laws[k][1])
 
     def translated(self, question: str, lang: str, law_ids: list[str], jurisdictions: list[str]) -> list[str]:
         """The question's words in the other language (English <-> Japanese), when a law in scope needs them."""
-        if lang not in ("en", "ja") or not self._lacks_language(law_ids, jurisdictions, lang):
+        if lang not in ("en", "ja") or not self._lacking(law_ids, jurisdictions, lang):
             return []
         words = self.glossary.japanese_for(question) if lang == "en" else self.glossary.english_for(question)
         if words:
@@ -327,14 +327,7 @@ class HybridRetriever:
                                                        + (scope.translated if lang == "ja" else []))
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=self._where(law_ids, jurs, doc_ids))
         fusion.add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
-        if (law_ids or jurs) and self._lacks_language(law_ids, jurs, lang):
-            # A law in scope has no text in the question's language: multilingual vectors meet the question by
-            # meaning (rag/index/crosslingual.py), those of its Japanese chunks for an English question, those
-            # of English-only laws' article openings for a Japanese one.
-            xl = self.crosslingual.search(scope.focus or q.text, lang, self.settings.dense_k, self._chunk_by_id(idx),
-                                          allow)
-            log.debug("multilingual candidates: %s", [c.chunk_id for c, _ in xl[:5]])
-            fusion.add("crosslingual", xl, w.crosslingual_dense_weight if lang == "en" else w.crosslingual_article_weight)
+        self._add_multilingual(fusion, scope.focus or q.text, lang, law_ids, jurs, idx, allow)
         self._add_named(fusion, q.text, scope, law_ids, allow, earlier)
         self._boost(fusion, q, scope, lang, versions)
 
@@ -349,6 +342,20 @@ class HybridRetriever:
         hits = self._with_original(hits, k, allow) if twins else hits
         log.debug("top %d hits: %s", len(hits), [h.chunk.chunk_id for h in hits])
         return hits
+
+    def _add_multilingual(self, fusion: _Fusion, text: str, lang: str, law_ids: list[str], jurs: list[str],
+                          idx: BM25Index, allow) -> None:
+        """A multilingual-e5 list (rag/index/crosslingual.py) when a law in scope has no text in the question's
+        language: its Japanese chunks meet an English question by meaning, English-only laws' article openings
+        a question in another language. Not for an unscoped question: every law would then be in scope, and
+        the Penal Code's chunks would compete with every English provision."""
+        lacking = self._lacking(law_ids, jurs, lang) if law_ids or jurs else []
+        if not lacking:
+            return
+        xl = self.crosslingual.search(text, lang != "en", lacking, self.settings.dense_k, self._chunk_by_id(idx), allow)
+        log.debug("multilingual candidates (%s lack %s): %s", lacking, lang, [c.chunk_id for c, _ in xl[:5]])
+        w = self.weights
+        fusion.add("crosslingual", xl, w.crosslingual_dense_weight if lang == "en" else w.crosslingual_article_weight)
 
     def _query(self, question: str, scope: Scope, law_ids: list[str], lang: str) -> _Query:
         """The BM25 query: the question's words plus the aspects' keywords, synonyms, the words of the
