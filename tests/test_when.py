@@ -22,6 +22,7 @@ from rag.understand.scope import find_aspects
     "Since when have the labelling duties applied?",
     "Is the widget regulation in force yet?",
     "Are the recall rules already binding on importers?",
+    "We import widgets from abroad. Are the recall rules binding on us yet?",  # the question after a story
     "From what date must importers register?",
     "On which day do the fines become applicable?",
     "ウィジェット規則はいつから適用されますか",
@@ -86,6 +87,10 @@ CONSOLIDATED = [  # a consolidation printing its chapters by title only
     _c("w-cons", "21", NB_FINES, "FINES", title="Fines on notified bodies", seq=22),
     _c("w-cons", "30", "1. Each Member State shall ensure that its widget helpdesk is operational by 1 June 2030.",
        "HELPDESKS", title="National helpdesks", seq=30),
+    _c("w-cons", "31", "(a) Importers shall keep a register of every widget they sell.", "REGISTERS",
+       title="Registers", seq=31),
+    _c("w-cons", "31", "(b) This article shall become operative on 1 January 2032.", "REGISTERS", title="Registers",
+       seq=32),
     _c("w-cons", "40", FINAL, "FINAL PROVISIONS", title="Entry into force and application", seq=40),
 ]
 
@@ -161,3 +166,12 @@ def test_a_deadline_the_asked_provision_states_itself_comes_before_the_general_d
 def test_a_when_question_about_the_whole_law_leads_with_its_general_date():
     text = _ask("When does the Widget Safety Regulation apply?", "40")
     assert text.splitlines()[0].startswith("1 March 2031"), text
+
+
+def test_a_provision_stating_its_own_date_answers_does_it_apply_yet_with_that_date():
+    # Art. 31's duty is in one chunk, its own "This article shall become operative on ..." in another: the
+    # provision's own date leads, before the law's general one (Art. 40: 1 March 2031).
+    text = _ask("We import widgets. Is the duty to keep a register of widgets binding on us already?", "31", "40")
+    lead = text.splitlines()[0]
+    assert lead.startswith("1 January 2032 (still ahead on 1 January 2030)"), text
+    assert "This article shall become operative on 1 January 2032." in text

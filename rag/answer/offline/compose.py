@@ -185,6 +185,28 @@ def _excepted(text: str) -> set[tuple[str, str]]:
     return {("article", m.group(1)) for m in _WHOLE_ARTICLE.finditer(parts[1])} if len(parts) > 1 else set()
 
 
+# "This section shall become operative on January 1, 2027": a provision stating its own date.
+_OWN_DATE = re.compile(r"\bThis (?:section|article|subdivision|chapter|part|paragraph)\b[^.;]{0,40}?" + _COMMENCES.pattern,
+                       re.I)
+
+
+def _own_date(quote: Quote, retriever: Retriever | None) -> tuple[Quote, str] | None:
+    """The sentence of the quoted provision (any of its chunks) that states when the provision itself
+    applies ("(c) This section shall become operative on January 1, 2027."), and that date; None if it has
+    none. For "does it apply yet?", the provision's own date answers before the law's general one."""
+    if retriever is None:
+        return None
+    c0 = quote.chunk
+    for c in retriever.law_chunks(c0.law_id):
+        if c.doc_id != c0.doc_id or c.article != c0.article or c.unit_kind != c0.unit_kind:
+            continue
+        for start, end in sentence_spans(c.body):
+            m = _OWN_DATE.search(c.body[start:end])
+            if m:
+                return Quote(c, start, end), m.group(1)
+    return None
+
+
 def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
     """The dated sentence of an entry-into-force provision most about the topic, and its date: two points
     for each unit it names that the topic sits in ("(b) ... Chapter V ... shall apply from 2 August 2025"
@@ -397,19 +419,25 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # followed by the items (_quote_lines), so the answer is the list, not one point of it. (Not for a
         # definition: "(14) 'safety component' means ..." is one point of the definitions list, and the answer.)
         quotes = with_lead_in(quotes, retriever.law_chunks, q)
-    picked, general = None, []
+    picked, general, own = None, [], None
     if "dates" in aspects[:2]:
         commencing = [h.chunk for h in pool if is_commencement(h.chunk)]
-        picked = _topic_quote(commencing, _topic(turn, pool))
+        own = _own_date(quotes[0], retriever)
+        picked = None if own else _topic_quote(commencing, _topic(turn, pool))
         general = [Quote(c, a, b) for c in commencing for a, b in sentence_spans(c.body)]
     first_answers = "dates" in aspects[:2] and _answers(turn, quotes)  # the judge's answers are cached
-    quotes, date_text = _dated_first(quotes, aspects, picked, general, first_answers)
+    if own:
+        # The provision's own date clause first, then the provision's rule as quoted (often the same chunk).
+        quotes, date_text = [own[0]] + [x for x in quotes if not x.overlaps(own[0])], own[1]
+    else:
+        quotes, date_text = _dated_first(quotes, aspects, picked, general, first_answers)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = q.definition_terms  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
-    if date_text and (claims or is_commencement(quotes[0].chunk)):
+    if date_text and (claims or is_commencement(quotes[0].chunk) or (own and first_answers)):
         # "When" answered with the date first, as the provision words it; the entry-into-force provision
-        # itself answers "when" even where the judge hesitates.
+        # itself answers "when" even where the judge hesitates, and so does the date clause of a provision
+        # the judge found answering.
         claims = True
         lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t),
                                          law=" / ".join(laws), refs=_refs(quotes, lang))
