@@ -396,6 +396,27 @@ def test_a_question_sharing_no_word_with_the_named_law_gets_its_closest_provisio
     assert_verbatim(ans)
 
 
+def test_the_cross_encoder_moves_the_sentence_that_answers_before_one_that_only_repeats_the_words():
+    # Two sentences of one provision share the question's words; the one repeating more of them is an
+    # exception, the other answers ("how long": six months). Words alone quote the exception first; with the
+    # cross-encoder's part (weights.toml sentence_judge_weight) the answer comes first.
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+
+    body = ("1. Deployers shall retain the logs for a period of at least six months.\n"
+            "2. Deployers that keep the logs of the system as part of their financial documentation need not keep "
+            "the logs of the system separately.")
+    c = chunk("eu", "eu-ai", "26", body, jur="EU", cite="Regulation (EU) 2024/1689", short="EU AI Act", seq=26)
+    question, scope = "How long must deployers keep the logs of the system?", Scope(law_ids=["eu-ai"], jurisdictions=["EU"])
+    first = {}
+    for w in (0.0, 1.0):
+        ans = compose(question, scope, [Hit(c, 1.0)], retriever=ChunkList([c]), judge=CrossEncoder(),
+                      weights=Weights(sentence_judge_weight=w, answers_min_logit=100.0))
+        first[w] = quoted(ans.text)[0][0]
+    assert first[0.0].startswith("2. Deployers that keep"), first
+    assert first[1.0].startswith("1. Deployers shall retain the logs"), first
+
+
 def test_user_uploads_and_recitals_are_labelled():
     up = replace(CHUNKS[4], kind="user", citation_name="Team AI policy")
     assert label(up, "3").startswith("Your upload: Team AI policy")

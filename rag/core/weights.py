@@ -51,6 +51,8 @@ class Weights:
     cross_encoder_weight: float = 0.0  # weight of the cross-encoder's rank when re-ranking (0: off)
     rrf_k: int = 60  # the rank-fusion constant of the re-ranking
     candidates: int = 20  # how many first hits the cross-encoder re-ranks
+    # [quotes]
+    sentence_judge_weight: float = 0.0  # times the cross-encoder's logit, added to a sentence's score when quoting
     # [lead]
     answers_min_logit: float = 0.0  # the lead claims an answer only at or above this cross-encoder logit
     # [versions]
@@ -93,6 +95,8 @@ _TABLES = {
     "rerank": "# The cross-encoder (ms-marco-MiniLM-L-12-v2) re-ranks the first `candidates` hits of an English\n"
               "# question: each hit's new score is 1/(rrf_k + regqa rank) + cross_encoder_weight/(rrf_k + cross-encoder\n"
               "# rank). 0 turns the re-ranking off (the cross-encoder still judges the lead, below).",
+    "quotes": "# Which sentences of the top hits are quoted (rag/answer/offline/quotes.py): each English sentence that\n"
+              "# shares a term with the question gains sentence_judge_weight x the cross-encoder's logit (0: words only).",
     "lead": "# The lead says \"X addresses this in Art. N\" only when the cross-encoder's logit for the question and\n"
             "# the first quoted provision is at least this; below it, \"No indexed provision clearly answers this.\n"
             "# The closest are ...\". Non-English questions (the model reads English only) keep the plain lead.\n"
@@ -111,6 +115,7 @@ _TABLE = {f.name: t for t, names in {
                 "heading_aspect_boost", "title_overlap_boost", "title_overlap_off_aspect_boost", "same_language_boost",
                 "body_aspect_boost", "closest_provision_boost", "twin_jaccard"),
     "rerank": ("cross_encoder_weight", "rrf_k", "candidates"),
+    "quotes": ("sentence_judge_weight",),
     "lead": ("answers_min_logit",),
     "versions": ("unofficial_consolidation_weight", "older_version_weight"),
 }.items() for f in fields(Weights) if f.name in names}

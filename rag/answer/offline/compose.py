@@ -311,10 +311,22 @@ class Turn:
     said: str = ""  # the previous answer of the conversation, squashed (follow-ups do not repeat it)
 
     @property
+    def asked(self) -> str:
+        """What the judge reads: the story of the question, not its frame ("Which laws apply?" favours
+        provisions on applying); without the law's name, which makes its purpose clause ("This Standard sets
+        how long ... keeps data") look relevant."""
+        return self.wording if self.scope.focus or not self.scope.without_names else self.scope.without_names
+
+    @property
     def wording(self) -> str:
         """The words that find the sentences to quote: of a story told before the ask, the story (its focus,
         rag/understand/focus.py), not "Which laws apply?"; else the question as resolved."""
         return self.q.wording
+
+
+def _sentence_judge(turn: Turn) -> dict:
+    """The cross-encoder's part in choosing sentences (weights.toml ``sentence_judge_weight``)."""
+    return {"judge": turn.judge, "judge_weight": turn.weights.sentence_judge_weight, "asked": turn.asked}
 
 
 def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
@@ -329,10 +341,7 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
         log.info("lead for %s: no judge reads %s/%s -> closest only", label(quotes[0].chunk, quotes[0].chunk.paragraph),
                  turn.q.lang, quotes[0].chunk.language)
         return None
-    # The story of the question, not its frame ("Which laws apply?" favours provisions on applying); without the
-    # law's name, which makes its purpose clause ("This Standard sets how long ... keeps data") look relevant.
-    asked = turn.wording if turn.scope.focus or not turn.scope.without_names else turn.scope.without_names
-    logit = turn.judge.logits(asked, [quotes[0].chunk.text])[0]
+    logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
     ok = logit >= turn.weights.answers_min_logit
     log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
@@ -376,7 +385,8 @@ def _first_quotes(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -
         have = {h.chunk.chunk_id for h in pool}
         pool += [h for h in aspect_hits(law_id, specific, q.wording_terms, q.lang, turn.retriever, n=2)
                  if h.chunk.chunk_id not in have]
-    quotes = select_quotes(q, pool, aspects, limit + 2 if turn.said else limit, scope.articles, scope.translated)
+    quotes = select_quotes(q, pool, aspects, limit + 2 if turn.said else limit, scope.articles, scope.translated,
+                           **_sentence_judge(turn))
     if turn.said:
         # A follow-up asking something new gets what the previous answer did not already quote.
         fresh = [q for q in quotes if squashed(q.text) not in turn.said]
@@ -404,7 +414,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # Retrieval missed the provisions on the asked aspect that the law does have: look them up.
         extra = aspect_hits(law_id, aspects, q.wording_terms, lang, retriever)
         log.info("quotes of %s do not mention %s: %d provisions on it looked up", law_id, aspects, len(extra))
-        quotes = select_quotes(q, extra + pool, aspects, limit, scope.articles, scope.translated) if extra else quotes
+        quotes = select_quotes(q, extra + pool, aspects, limit, scope.articles, scope.translated,
+                               **_sentence_judge(turn)) if extra else quotes
     if not quotes and law_id and limit == MAX_QUOTES and pool:
         # No sentence shares a word with the question (a story in other words than the statute's): what
         # retrieval ranked first is still the closest the law has, not proof that it has nothing; the judge

@@ -106,15 +106,33 @@ def _self_contained(q: Quote) -> Quote:
     return Quote(q.chunk, start, end, q.limit, q.para)
 
 
+_JUDGED = 24  # sentences per answer the cross-encoder reads (about 0.15 s)
+
+
+def _judged(cands: list[tuple[float, int, Quote]], judge, weight: float, asked: str) -> list[tuple[float, int, Quote]]:
+    """``cands`` with the best-scoring English sentences' scores moved by ``weight`` x the cross-encoder's logit."""
+    best = sorted((i for i, c in enumerate(cands) if c[0] > 0 and c[2].chunk.language == "en"),
+                  key=lambda i: -cands[i][0])[:_JUDGED]
+    logits = judge.logits(asked, [cands[i][2].text for i in best]) if best else []
+    out = list(cands)
+    for i, lg in zip(best, logits, strict=True):
+        score, rank, quote = out[i]
+        out[i] = (score + weight * max(lg, 0.0), rank, quote)  # promotes what answers, demotes nothing
+    return out
+
+
 def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit: int,
                   articles: list[str] | None = None, translated: list[str] | tuple[str, ...] = (), *,
-                  as_asked: bool = True) -> list[Quote]:
+                  as_asked: bool = True, judge=None, judge_weight: float = 0.0, asked: str = "") -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
     The sentences are found by the question's wording (its resolved text, or the story it tells); with
     ``as_asked`` only the words of the question as asked are its own: the earlier turn's words (of a
     follow-up) help, but like aspect keywords they cannot outvote what is asked now. Without it the
     wording's words are all its own.
-    ``translated``: the question's words in the other language (Scope.translated); they count as its own."""
+    ``translated``: the question's words in the other language (Scope.translated); they count as its own.
+    ``judge`` (the cross-encoder) with ``judge_weight`` > 0: each English sentence that shares a term gains
+    ``judge_weight`` x its logit for ``asked``, so that of two sentences sharing the question's words the one
+    that answers comes first (an article's rule before the exception that repeats its words)."""
     wanted = {a.split("(")[0] for a in (articles or [])}
     if wanted and any(h.chunk.article in wanted for h in hits):
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
@@ -133,6 +151,8 @@ def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit
                         literal)
     if not cands:
         return []
+    if judge is not None and judge_weight > 0 and asked and question.lang == "en":
+        cands = _judged(cands, judge, judge_weight, asked)
     top = max(c[0] for c in cands)
     if top <= 0:  # only an explicitly named article justifies quoting without any overlap
         log.debug("no sentence of %d shares a term with the question%s", len(cands),
