@@ -211,7 +211,10 @@ def test_user_journey_in_chromium(journey_server, tmp_path):
             text = _ask_and_wait(page, "AI推進法の罰則は？", 3)
             assert "罰則" in text and "第十六条" in text, text  # a Japanese answer cites 第十六条, not "Art. 16"
             text = _ask_and_wait(page, "인공지능기본법 제31조는 무엇을 규정합니까?", 4)
-            assert "Art. 31" in text and "인공지능사업자" in text, text
+            # a Korean answer: a Korean lead citing 제31조 (relevance unchecked: the judge reads English), the Korean
+            # text quoted, the card's label "Art. 31"
+            assert "가장 가까운 색인된 조항은" in text and "제31조" in text and "Art. 31" in text, text
+            assert "인공지능사업자" in text, text
             glyphs = page.evaluate(GLYPHS_JS, ["가", "나"])
             assert glyphs == {"a_differs_b": True, "a_is_tofu": False, "b_is_tofu": False}, glyphs  # Hangul renders
             shot(page, "japanese_korean")

@@ -417,6 +417,17 @@ def test_the_cross_encoder_moves_the_sentence_that_answers_before_one_that_only_
     assert first[1.0].startswith("1. Deployers shall retain the logs"), first
 
 
+def test_a_korean_question_is_answered_in_korean_with_the_korean_text_s_own_numbering():
+    body = "① 다음 각 호의 어느 하나에 해당하는 자에게는 3천만원 이하의 과태료를 부과한다.\n1. 고지 의무를 위반한 자"
+    ko = replace(chunk("kr-ko", "kr-ai", "43", body, jur="KR", lang="ko", cite="Act No. 20676", short="Korea AI Basic Act",
+                       para="1"), label="제43조")
+    ans = compose("인공지능기본법 위반 시 과태료는 얼마입니까?", Scope(law_ids=["kr-ai"], jurisdictions=["KR"], language="ko"),
+                  [Hit(ko, 1.0)], retriever=ChunkList([ko]))
+    first = ans.text.splitlines()[0]
+    assert first.startswith("Korea AI Basic Act") and "제43조제1항" in first and "규정합니다" in first, ans.text
+    assert "3천만원 이하의 과태료" in ans.text
+
+
 def test_user_uploads_and_recitals_are_labelled():
     up = replace(CHUNKS[4], kind="user", citation_name="Team AI policy")
     assert label(up, "3").startswith("Your upload: Team AI policy")

@@ -169,12 +169,14 @@ def _title(heading: str) -> str:
 
 def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:
     """The provision part of a label: "Art. 99(3)", "§ 22757.2(a)", "Recital 27", "Annex III"; in a Japanese
-    answer, a Japanese text's own numbering ("第七条第二項")."""
+    answer, a Japanese text's own numbering ("第七条第二項"), in a Korean one a Korean text's ("제7조제2항")."""
     kind, art = chunk.unit_kind, chunk.article
-    if lang == "ja" and chunk.language == "ja" and chunk.label and kind in ("article", "supplementary"):
+    if lang in ("ja", "ko") and chunk.language == lang and chunk.label and kind in ("article", "supplementary"):
         own = re.sub(r"\s+", "", chunk.label)
         num = re.match(r"\(?(\d+)\)?$", paragraph or "")
-        return own + (f"第{int_to_kanji(int(num.group(1)))}項" if num and int(num.group(1)) > 0 else "")
+        if not (num and int(num.group(1)) > 0):
+            return own
+        return own + (f"第{int_to_kanji(int(num.group(1)))}項" if lang == "ja" else f"제{int(num.group(1))}항")
     para = paragraph if paragraph and "-" not in paragraph else ""
     if para and not para.startswith("("):
         para = f"({para})"

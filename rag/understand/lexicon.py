@@ -13,6 +13,7 @@ from rag.core.types import Scope
 
 CJK_RUN = CONTENT_CJK_RUN
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 def templates(res: Resources = DEFAULT) -> dict:
@@ -85,7 +86,13 @@ def terms(text: str) -> set[str]:
 
 
 def language_of(text: str, scope: Scope | None = None) -> str:
-    lang = "ja" if _KANA.search(text) or (scope and scope.language == "ja") else "en"
+    """The answer's language: the question's, where the templates have it (ja, ko), else English."""
+    if _KANA.search(text) or (scope and scope.language == "ja"):
+        lang = "ja"
+    elif _HANGUL.search(text) or (scope and scope.language == "ko"):
+        lang = "ko"
+    else:
+        lang = "en"
     return lang if lang in templates() else "en"
 
 
