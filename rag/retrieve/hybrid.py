@@ -78,12 +78,13 @@ class _Fusion:
     ranks: dict[str, dict] = field(default_factory=dict)
     by_id: dict[str, Chunk] = field(default_factory=dict)
 
-    def add(self, kind: str, scored: list[tuple[Chunk, float]], weight: float) -> None:
+    def add(self, kind: str, scored: list[tuple[Chunk, float]], weight: float | Callable[[Chunk], float]) -> None:
+        """``weight``: of the whole list, or per chunk (a model's list that reads some chunks' language only)."""
         scored = [(c, sc) for c, sc in scored if self.current(c)]
         top = max((sc for _, sc in scored), default=0.0) or 1.0
         for r, (c, sc) in enumerate(scored):
             self.by_id.setdefault(c.chunk_id, c)
-            self.fused[c.chunk_id] = self.fused.get(c.chunk_id, 0.0) + weight * (
+            self.fused[c.chunk_id] = self.fused.get(c.chunk_id, 0.0) + (weight(c) if callable(weight) else weight) * (
                 1 / (self.w.fusion_rrf_k + r + 1) + self.w.fusion_score_weight * max(sc, 0) / top)
             self.ranks.setdefault(c.chunk_id, {})[kind] = r
 
@@ -326,7 +327,10 @@ class HybridRetriever:
         dense_q = (scope.focus or q.text) if lang == "en" else " ".join([q.text] + [aspect_label(a) for a in scope.aspects]
                                                        + (scope.translated if lang == "ja" else []))
         dense = self.store.dense_search(dense_q, self.settings.dense_k, where=self._where(law_ids, jurs, doc_ids))
-        fusion.add("dense", dense, 1.0 if lang == "en" else w.dense_weight_non_english)
+        # MiniLM reads English only: its similarity of an English question to a Japanese chunk is noise (the
+        # multilingual list below reads those), so only English question and English text weigh in full.
+        fusion.add("dense", dense, lambda c: 1.0 if lang == "en" and (c.language or "en") == "en"
+                   else w.dense_weight_non_english)
         self._add_multilingual(fusion, scope.focus or q.text, lang, law_ids, jurs, idx, allow)
         self._add_named(fusion, q.text, scope, law_ids, allow, earlier)
         self._boost(fusion, q, scope, lang, versions)
