@@ -30,39 +30,51 @@ def test_what_gets_multilingual_vectors_is_what_the_other_language_cannot_reach(
     assert got["b-ja-1"] == "x" and got["c-en-1"] == long[:400]
 
 
-def test_ingest_and_removal_keep_the_vectors_in_step_and_english_stories_reach_the_japanese_text(
-        tmp_path, corpus_dir):
+def test_ingest_and_removal_keep_the_vectors_in_step(tmp_path, corpus_dir):
     from ingest.indexer import Indexer
     from ingest.sources import default_items
-    from rag.assistant import Assistant
     from rag.index.store import ChunkStore
     from tests.conftest import build_index
 
-    settings = build_index(tmp_path / "data", corpus_dir,
-                           ["jp-penal-code-ja", "jp-ai-promotion-act-en", "jp-ai-promotion-act-ja"])
+    # The AI Promotion Act in Japanese alone has no English text here, so its chunks need vectors; the
+    # English-only SB 1001 needs one opening per section.
+    settings = build_index(tmp_path / "data", corpus_dir, ["jp-ai-promotion-act-ja", "us-ca-sb1001"])
     store = ChunkStore(settings)
     xl = CrosslingualIndex(store)
-    penal = [c for c in store.all_chunks() if c.law_id == "jp-penal-code"]
-    # The Penal Code has no English text; the AI Promotion Act has both, so it needs no vectors.
-    assert sorted(xl._stored()) == sorted(c.chunk_id for c in penal)
+    chunks = store.all_chunks()
+    ja = sorted(c.chunk_id for c in chunks if c.doc_id == "jp-ai-promotion-act-ja")
+    sections = {c.article for c in chunks if c.doc_id == "us-ca-sb1001" and c.unit_kind == "section"}
+    stored = xl._stored()
+    assert sorted(cid for cid in stored if cid.startswith("jp-")) == ja
+    assert len(stored) == len(ja) + len(sections)
 
-    # An English question in plain words meets the Japanese article by meaning: the arson article (108) is
-    # among the multilingual candidates and among the hits.
+    # A second ingest embeds nothing again; once the English translation joins, the law has both texts and
+    # its Japanese vectors go; removing a document removes its vectors.
+    assert xl.refresh(chunks, store.documents()) == {"embedded": 0, "deleted": 0}
+    items = {m.doc_id: (p, m) for p, m in default_items(settings)[0]}
+    assert Indexer(settings, progress=False).ingest([items["jp-ai-promotion-act-ja"]]).multilingual == 0
+    Indexer(settings, progress=False).ingest([items["jp-ai-promotion-act-en"]])
+    assert not any(cid.startswith("jp-") for cid in xl._stored())
+    Indexer(settings, progress=False).remove("us-ca-sb1001")
+    assert xl._stored() == {}
+
+
+def test_an_english_story_reaches_the_japanese_only_penal_code_by_meaning(small_index_factory):
+    from rag.assistant import Assistant
+    from rag.index.store import ChunkStore
+
+    settings = small_index_factory(["jp-penal-code-ja"])  # the same index as tests/test_bilingual.py's
+    penal = [c.chunk_id for c in ChunkStore(settings).all_chunks()]
+    assert sorted(CrosslingualIndex(ChunkStore(settings))._stored()) == sorted(penal)
+    # The arson article (108) is among the multilingual candidates and among the hits; with the side index
+    # switched off it is not found that way.
     asst = Assistant.from_settings(settings)
     question = "A man set fire to an occupied apartment building. What is the punishment in Japan?"
     scope = asst.understand(question, None, asst.documents())
-    hits = {h.chunk.article: h for h in asst.retriever.search(question, scope, k=6) if h.chunk.law_id == "jp-penal-code"}
+    hits = {h.chunk.article: h for h in asst.retriever.search(question, scope, k=6)}
     assert "108" in hits and "crosslingual" in hits["108"].ranks, {a: h.ranks for a, h in hits.items()}
     off = Assistant.from_settings(dataclasses.replace(settings, crosslingual_embedder="none"))
     assert not any("crosslingual" in h.ranks for h in off.retriever.search(question, scope, k=6))
-
-    # A second ingest embeds nothing again; removing the law removes its vectors.
-    items = [(p, m) for p, m in default_items(settings)[0] if m.doc_id == "jp-penal-code-ja"]
-    assert xl.refresh(store.all_chunks(), store.documents()) == {"embedded": 0, "deleted": 0}
-    Indexer(settings, progress=False).ingest(items)
-    assert len(xl._stored()) == len(penal)
-    Indexer(settings, progress=False).remove("jp-penal-code-ja")
-    assert xl._stored() == {}
 
 
 def test_a_japanese_question_reaches_an_english_only_law_through_its_article_openings(small_index_factory):
