@@ -340,9 +340,8 @@ def _refresh_crosslingual(store: ChunkStore, idx, progress: bool) -> int:
         return 0
     from rag.index.crosslingual import CrosslingualIndex
 
-    xl = CrosslingualIndex(store)
     try:
-        return xl.refresh(idx.chunks, store.documents(), progress=progress)["embedded"] if xl.enabled else 0
+        return CrosslingualIndex(store).refresh(idx.chunks, store.documents(), progress=progress)["embedded"]
     except BackendUnavailable:
         raise
     except Exception as e:  # noqa: BLE001 - the chunks are committed; the next ingest finishes the vectors

@@ -20,6 +20,7 @@ and ignores the rest, so a stale vector can never bring back text that is no lon
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -69,7 +70,7 @@ class CrosslingualIndex:
         self.settings = store.settings
         self._collection = None
 
-    @property
+    @functools.cached_property  # read on every search: the package check (and its warning) once
     def enabled(self) -> bool:
         """Off when switched off, or when the main embedder is this one already (its index reads every language)."""
         name = self.settings.crosslingual_embedder

@@ -8,10 +8,9 @@ import re
 from functools import lru_cache
 
 from rag.core.resources import DEFAULT, Resources
-from rag.core.text import CONTENT_CJK_RUN, content_terms
+from rag.core.text import content_terms
 from rag.core.types import Scope
 
-CJK_RUN = CONTENT_CJK_RUN
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 

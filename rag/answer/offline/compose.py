@@ -197,9 +197,9 @@ def _own_date(quote: Quote, retriever: Retriever | None) -> tuple[Quote, str] | 
     if retriever is None:
         return None
     c0 = quote.chunk
-    for c in retriever.law_chunks(c0.law_id):
-        if c.doc_id != c0.doc_id or c.article != c0.article or c.unit_kind != c0.unit_kind:
-            continue
+    for c in retriever.lookup(c0.law_id, c0.article):
+        if c.doc_id != c0.doc_id or c.unit_kind != c0.unit_kind:
+            continue  # another version's text, or a recital of the same number
         for start, end in sentence_spans(c.body):
             m = _OWN_DATE.search(c.body[start:end])
             if m:

@@ -14,9 +14,9 @@ import math
 import re
 
 from rag.core.citations import MAX_QUOTE_CHARS, Quote, squashed
-from rag.core.text import sentence_spans
+from rag.core.text import CONTENT_CJK_RUN, sentence_spans
 from rag.core.types import Hit
-from rag.understand.lexicon import CJK_RUN, aspect_regex, aspect_terms, terms
+from rag.understand.lexicon import aspect_regex, aspect_terms, terms
 from rag.understand.question import Question
 from rag.understand.scope import defined_terms, figure_regex
 
@@ -47,7 +47,7 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
         body = h.chunk.body
         for a, b in sentence_spans(body):
             s = body[a:b]
-            if len(s) >= (4 if CJK_RUN.search(s) and not s.isascii() else 12):
+            if len(s) >= (4 if CONTENT_CJK_RUN.search(s) and not s.isascii() else 12):
                 sents.append((rank, Quote(h.chunk, a, b), s,
                               (terms(s) & q_terms) | {f"={w}" for w in literal if w in s}))
     n = len(sents)
