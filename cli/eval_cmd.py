@@ -51,6 +51,9 @@ def register(sub) -> None:
                    help="ask questions without an as_of of their own as of DATE (default: the date in the set's "
                         "folder's as_of.json, the day the set was written; else today)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log on stderr what fitting decides (each weight kept or moved, and why) and how each "
+                        "answer was reached (as `regqa ask -v`: a lot for a whole set)")
     p.set_defaults(func=run_eval)
 
 
@@ -58,15 +61,24 @@ def _fit(assistant, questions, settings) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from rag.evaluation.fit import fit
+    from rag.evaluation.fit import fit, fit_quotes
 
+    console = Console(width=200)
+    quoting, qrows = fit_quotes(questions, assistant)
+    t = Table(title="fitting the \\[quotes] weights on dev (answerable questions, first choice of quotes)")
+    for col in ("weights", "facts quoted", "first quote states a fact", "first quote is gold"):
+        t.add_column(col)
+    for r in qrows:
+        t.add_row(r.name, f"{r.facts_quoted:.3f}", f"{r.first_states_fact:.3f}", f"{r.first_gold:.3f}")
+    console.print(t)
+    assistant._weights = assistant.retriever.weights = quoting  # the re-ranking and the lead are fitted on top
     weights, rows = fit(questions, assistant)
     t = Table(title="fitting on dev (answerable questions): ablation")
     for col in ("configuration", "recall@5", "[1] gold", "overclaim"):
         t.add_column(col)
     for r in rows:
         t.add_row(r.name, f"{r.recall_at_5:.3f}", f"{r.cite1_gold:.3f}", f"{r.overclaim_rate:.3f}")
-    Console(width=200).print(t)
+    console.print(t)
     import datetime
 
     n = len([q for q in questions if q.gold and not q.abstain])

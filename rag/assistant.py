@@ -110,6 +110,7 @@ class Assistant:
         self._catalogs: tuple = (None, None)  # (documents key, catalog)
         self._weights = None
         self._judge = False  # False: not built yet; None: no cross-encoder
+        self.quote_log: list | None = None  # a list here gets every choice of quotes (fitting, rag/evaluation/fit.py)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -344,7 +345,8 @@ class Assistant:
             log.info("answer path: %s", "the changes between versions" if ans else "no two versions differ: quotes")
         if ans is None:
             ans = compose(question, scope, hits, retriever=retriever, indexed=self.indexed_laws(docs),
-                          judge=self.judge, weights=self.weights, previous_answer=previous)
+                          judge=self.judge, weights=self.weights, previous_answer=previous,
+                          quote_log=self.quote_log)
             parts = self._parts(question, scope, history)
             if len(parts) > 1:
                 ans = self._with_parts(question, ans, parts, scope, docs, doc_ids, retriever)
@@ -381,7 +383,7 @@ class Assistant:
             sub = replace(sub, as_of=scope.as_of, history=scope.history or sub.history, aspects=own)
             hits = self.retrieve(p.query, sub, doc_ids)
             answered.append((p.text, compose(p.text, sub, hits, retriever=retriever, indexed=indexed,
-                                             judge=self.judge, weights=self.weights)))
+                                             judge=self.judge, weights=self.weights, quote_log=self.quote_log)))
         return combine(whole, answered, language_of(question, scope))
 
     def _label_versions(self, ans: Answer, as_of: str) -> None:

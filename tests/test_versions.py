@@ -184,3 +184,34 @@ def test_questions_about_change_are_recognised_by_their_grammar(question, histor
     from rag.understand.scope import asks_history
 
     assert asks_history(question) is history
+
+
+def test_a_question_about_the_earlier_version_only_ranks_the_earlier_wording_first():
+    oj = _rec("oj", {"1": "Subject matter.", "2": "Scope."}, adopted="2024-06-13", in_force="2024-08-01")
+    cons = _rec("cons", {"1": "Subject matter, amended.", "2": "Scope."}, kind="consolidation",
+                version_kind="consolidated", official=True, as_of="2026-07-27", in_force="2026-07-27",
+                replaces=["oj"])
+    v, w = Versions.from_records([oj, cons]), Weights()
+    # the amended provision: the current text ranks below the wording it replaced, only when that is asked
+    assert v.weight("cons", "section", "1", "2026-12-01", w, earlier=True) == w.current_when_earlier_asked_weight
+    assert v.weight("cons", "section", "1", "2026-12-01", w) == 1.0
+    assert v.weight("oj", "section", "1", "2026-12-01", w, earlier=True) == 1.0
+    # a provision the amendment left alone is ranked as before
+    assert v.weight("cons", "section", "2", "2026-12-01", w, earlier=True) == v.weight("cons", "section", "2",
+                                                                                         "2026-12-01", w)
+
+
+@pytest.mark.parametrize("question, earlier_only", [
+    ("In the regulation as originally adopted, when were the transparency rules to apply?", True),
+    ("What did Colorado's law require of deployers when it was first signed?", True),
+    ("What did the act originally say about fines, and what does it say now?", False),
+    ("Was the deadline postponed, and what is the current deadline?", False),
+    ("What start date did the act originally set, and what date was put in its place?", False),
+    ("What did the original version say about consent, and how does the amended text differ?", False),
+    ("改正前の第5条は何を定めていましたか。", True),
+    ("改正前と現行の第5条の違いは何ですか。", False),
+])
+def test_a_question_about_an_earlier_version_that_does_not_also_ask_about_the_current_one(question, earlier_only):
+    from rag.understand.scope import asks_current, asks_history
+
+    assert asks_history(question) and (not asks_current(question)) is earlier_only

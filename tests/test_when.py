@@ -8,6 +8,8 @@ wording or to a question of the evaluation sets.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answer.offline.compose import compose
@@ -175,3 +177,38 @@ def test_a_provision_stating_its_own_date_answers_does_it_apply_yet_with_that_da
     lead = text.splitlines()[0]
     assert lead.startswith("1 January 2032 (still ahead on 1 January 2030)"), text
     assert "This article shall become operative on 1 January 2032." in text
+
+
+AMENDED_FINAL = FINAL.replace("It shall apply from 1 March 2031.", "It shall apply from 1 March 2033.")
+
+
+class TwoVersions(Law):
+    """The original and an amending consolidation that moved the general date (w-am replaces w-oj)."""
+
+    def __init__(self):
+        from rag.index.versions import Versions, text_hash, unit_key
+
+        self.chunks = [ORIGINAL[-1], _c("w-am", "40", AMENDED_FINAL, "FINAL PROVISIONS",
+                                        title="Entry into force and application", seq=40)]
+        rec = lambda doc, body, **kw: {"doc_id": doc, "law_id": "widget", "citation_name": doc, "kind": "law",  # noqa: E731
+                                       "unit_hashes": {unit_key("article", "40"): text_hash(body)}, **kw}
+        self._versions = Versions.from_records([
+            rec("w-oj", FINAL, version_kind="enacted", adopted="2030-01-01", in_force="2030-01-20"),
+            rec("w-am", AMENDED_FINAL, version_kind="consolidated", adopted="2031-01-01", in_force="2031-02-01",
+                replaces=["w-oj"])])
+
+    def versions(self):
+        return self._versions
+
+
+def test_a_question_about_the_earlier_version_only_gets_its_date_marked_as_the_earlier_text_s():
+    law = TwoVersions()
+    q = "In the regulation as originally adopted, from when did it apply?"
+    scope = Scope(law_ids=["widget"], jurisdictions=["XX"], aspects=find_aspects(q), as_of="2032-01-01",
+                  history=True, earlier_only=True)
+    lead = compose(q, scope, [Hit(c, 1.0) for c in law.chunks], retriever=law).text.splitlines()[0]
+    assert lead.startswith("1 March 2031 (the date of the earlier text, superseded on 1 February 2031)"), lead
+    # asked about both versions: the law in force leads, with its own date
+    both = compose(q + " And now?", replace(scope, earlier_only=False), [Hit(c, 1.0) for c in law.chunks[::-1]],
+                   retriever=law).text.splitlines()[0]
+    assert both.startswith("1 March 2033 (still ahead on 1 January 2032)"), both

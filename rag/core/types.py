@@ -103,6 +103,8 @@ class Scope:
     source: str = ""  # how the scope was found: "question", "history", "user filter", "none"
     as_of: str = ""  # "YYYY-MM-DD": the law as in force on that date ("" = today)
     history: bool = False  # asks about an earlier version: superseded provisions may be quoted (labelled)
+    # asks about an earlier version only (not also "and now?"): the earlier text leads, the current one follows
+    earlier_only: bool = False
     # The question's words in the other language (English <-> Japanese, rag/understand/bilingual.py) when a
     # law in scope has no text in the question's language: retrieval searches and the answerer quotes by them.
     translated: list[str] = field(default_factory=list)
@@ -125,6 +127,9 @@ class Answer:
     # True when the lead presents the quoted provisions as answering the question ("X addresses this
     # in Art. N"); False for "No indexed provision clearly answers this. The closest are: ...".
     claims_answer: bool = False
+    # the cross-encoder's logit that decided the first lead (None: not judged); rag/evaluation/fit.py fits
+    # weights.toml answers_min_logit on exactly these
+    lead_logit: float | None = None
     flagged: list[str] = field(default_factory=list)  # sentences removed or flagged as unsupported
     hits: list[Hit] = field(default_factory=list)  # what retrieval returned (for eval and the UI)
 

@@ -51,13 +51,24 @@ class Weights:
     cross_encoder_weight: float = 0.0  # weight of the cross-encoder's rank when re-ranking (0: off)
     rrf_k: int = 60  # the rank-fusion constant of the re-ranking
     candidates: int = 20  # how many first hits the cross-encoder re-ranks
-    # [quotes]
+    # [quotes] a sentence's score: the question's terms in it (weighted by rarity, ~ number shared), plus these
+    sentence_caption_weight: float = 0.5  # times the caption's shared terms (at most 3) x the share of it they are
+    sentence_non_binding_factor: float = 0.7  # recitals and bill digests explain; articles and sections bind
+    sentence_aspect_bonus: float = 0.75  # the sentence speaks of the asked aspect (a fine for "penalties")
+    sentence_figure_bonus: float = 1.0  # it has the figure that answers the aspect (an amount, a date)
+    sentence_defines_bonus: float = 1.5  # it defines the asked term ("'AI system' means ...")
+    sentence_opening_bonus: float = 0.0  # it opens its paragraph (the rule, before its exceptions)
+    sentence_rank_bonus: float = 0.3  # over (retrieval rank + 1) of its provision
+    second_sentence_penalty: float = 0.5  # a provision's second quoted sentence, against its first
+    quote_min_score: float = 1.0  # a sentence is quoted only from this score ...
+    quote_min_share_of_best: float = 0.45  # ... and this share of the best sentence's
     sentence_judge_weight: float = 0.0  # times the cross-encoder's logit, added to a sentence's score when quoting
     # [lead]
     answers_min_logit: float = 0.0  # the lead claims an answer only at or above this cross-encoder logit
     # [versions]
     unofficial_consolidation_weight: float = 0.85  # a third-party consolidation, beside the official text
     older_version_weight: float = 0.9  # a provision a newer indexed version repeats unchanged
+    current_when_earlier_asked_weight: float = 0.5  # a provision an older version words otherwise, when only that is asked
 
     @classmethod
     def load(cls, path: Path) -> Weights:
@@ -95,16 +106,25 @@ _TABLES = {
     "rerank": "# The cross-encoder (ms-marco-MiniLM-L-12-v2) re-ranks the first `candidates` hits of an English\n"
               "# question: each hit's new score is 1/(rrf_k + regqa rank) + cross_encoder_weight/(rrf_k + cross-encoder\n"
               "# rank). 0 turns the re-ranking off (the cross-encoder still judges the lead, below).",
-    "quotes": "# Which sentences of the top hits are quoted (rag/answer/offline/quotes.py): each English sentence that\n"
-              "# shares a term with the question gains sentence_judge_weight x the cross-encoder's logit (0: words only).",
+    "quotes": "# Which sentences of the top hits are quoted (rag/answer/offline/quotes.py sentence_score): a sentence's\n"
+              "# score is the question's terms in it (weighted by rarity, about the number shared) plus the caption's\n"
+              "# shared terms x sentence_caption_weight, times sentence_non_binding_factor for a recital or digest, plus\n"
+              "# sentence_defines_bonus where it defines the asked term; a sentence sharing a term also gains the aspect,\n"
+              "# figure, paragraph-opening and retrieval-rank (x 1/(rank+1)) bonuses and sentence_judge_weight x the\n"
+              "# cross-encoder's logit (0: words only). `regqa eval --fit` fits the first seven as a conditional logit\n"
+              "# over each dev question's candidate sentences (rag/evaluation/fit.py fit_quotes) and keeps them only\n"
+              "# if they do better on held-back fifths of dev. Quoted: at most two sentences of a provision (the\n"
+              "# second second_sentence_penalty later), none below quote_min_score or quote_min_share_of_best x the best.",
     "lead": "# The lead says \"X addresses this in Art. N\" only when the cross-encoder's logit for the question and\n"
             "# the first quoted provision is at least this; below it, \"No indexed provision clearly answers this.\n"
             "# The closest are ...\". Non-English questions (the model reads English only) keep the plain lead.\n"
-            "# Fitted so that a false claim costs twice a missed one (rag/evaluation/fit.py).",
+            "# Fitted so that a false claim costs four times a missed one, and moved only beyond noise (rag/evaluation/fit.py).",
     "versions": "# Between two versions of a law that say a provision alike (rag/index/versions.py; a changed or repealed\n"
                 "# provision of the older version is not retrieved at all): the retrieval score of the third-party\n"
                 "# consolidation's text, and of the older version's text. With 0.85 < 0.9 the official text is quoted\n"
-                "# where an amendment left a provision unchanged, and a newer translation before an older one.",
+                "# where an amendment left a provision unchanged, and a newer translation before an older one. A question\n"
+                "# about an earlier version only (\"as originally enacted\", no \"now\"): a provision that an older\n"
+                "# version words otherwise scores current_when_earlier_asked_weight, below that older wording.",
 }
 _TABLE = {f.name: t for t, names in {
     "fusion": ("fusion_rrf_k", "fusion_score_weight", "dense_weight_non_english", "lone_kanji_term_weight",
@@ -115,12 +135,14 @@ _TABLE = {f.name: t for t, names in {
                 "heading_aspect_boost", "title_overlap_boost", "title_overlap_off_aspect_boost", "same_language_boost",
                 "body_aspect_boost", "closest_provision_boost", "twin_jaccard"),
     "rerank": ("cross_encoder_weight", "rrf_k", "candidates"),
-    "quotes": ("sentence_judge_weight",),
+    "quotes": ("sentence_caption_weight", "sentence_non_binding_factor", "sentence_aspect_bonus",
+               "sentence_figure_bonus", "sentence_defines_bonus", "sentence_opening_bonus", "sentence_rank_bonus",
+               "second_sentence_penalty", "quote_min_score", "quote_min_share_of_best", "sentence_judge_weight"),
     "lead": ("answers_min_logit",),
-    "versions": ("unofficial_consolidation_weight", "older_version_weight"),
+    "versions": ("unofficial_consolidation_weight", "older_version_weight", "current_when_earlier_asked_weight"),
 }.items() for f in fields(Weights) if f.name in names}
 _HEADER = """# Numbers that steer ranking and the answer's lead, named for what they do. `regqa eval --fit` fits
-# [rerank] and [lead] on the dev set (tests/eval/gold.jsonl), writes this file and prints the ablation; the
-# other tables were set by hand against the dev set. Every number is checked on the held-out set
+# [quotes], [rerank] and [lead] on the dev set (tests/eval/gold.jsonl), writes this file and prints the
+# ablation; the other tables were set by hand against the dev set. Every number is checked on the held-out set
 # (tests/eval/heldout.jsonl) by `regqa eval`, which is never used for fitting.
 {fitted}"""

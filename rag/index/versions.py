@@ -219,11 +219,13 @@ class Versions:
         return (f"later amendments may be missing: the law in force is the {language_name(o.language)} text as of "
                 f"{long_date(o.as_of)}")
 
-    def weight(self, doc_id: str, unit_kind: str, article: str, as_of: str, weights) -> float:
+    def weight(self, doc_id: str, unit_kind: str, article: str, as_of: str, weights, earlier: bool = False) -> float:
         """The retrieval factor of a current provision where another version says it alike: the third-party
         consolidation's text ranks below the official one it repeats, an older version's below the newer
         one's (rag/data/weights.toml). A provision only one version has keeps 1.0, except in a third-party
-        consolidation not declared newer than the official text."""
+        consolidation not declared newer than the official text. ``earlier``: the question asks about an
+        earlier version only ("as originally enacted"): a provision that an older indexed version words
+        otherwise ranks below that older wording (``current_when_earlier_asked_weight``)."""
         v = self.by_doc.get(doc_id)
         if v is None:
             return 1.0
@@ -239,6 +241,9 @@ class Versions:
         if any(r.exists_from and r.exists_from <= as_of and r.units.get(key) == v.units.get(key)
                for r in self.replacers.get(doc_id, [])):
             f *= weights.older_version_weight
+        if earlier and any(o in self.by_doc and self.by_doc[o].units.get(key) not in (None, v.units.get(key))
+                           for o in v.replaces):
+            f *= weights.current_when_earlier_asked_weight
         return f
 
     def predicate(self, as_of: str = "", history: bool = False):

@@ -425,7 +425,7 @@ class HybridRetriever:
         fused = fusion.fused
         for cid, c in fusion.by_id.items():
             fused[cid] *= boost(c, q_set, title_rx, lang, low_q, a_set,
-                                versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of, w), w)
+                                versions.weight(c.doc_id, c.unit_kind, c.article, scope.as_of, w, scope.earlier_only), w)
             if title_rx is not None and title_rx.search(c.body):
                 fused[cid] *= w.body_aspect_boost  # the provision itself speaks of the asked aspect
             if near_rx and sum(1 for rx in near_rx if rx.search(c.body)) >= 2:

@@ -128,6 +128,13 @@ def asks_history(text: str, res: Resources = DEFAULT) -> bool:
     return bool(rx and rx.search(text or ""))
 
 
+def asks_current(text: str, res: Resources = DEFAULT) -> bool:
+    """Whether the question also asks about the version in force ("now", "as amended", "現行"): a question
+    about an earlier version that does not is answered from the earlier text first."""
+    rx = _words_rx("current", res=res)
+    return bool(rx and rx.search(text or ""))
+
+
 def find_aspects(text: str, res: Resources = DEFAULT) -> list[str]:
     """Aspects whose keywords the text uses (or that it asks about in the words of [asking]), in
     aspects.toml order."""
@@ -323,6 +330,7 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     scope.law_ids, scope.jurisdictions = laws, jurs
     scope.without_names = catalog.strip_names(scope.resolved_question)
     scope.history = asks_history(q) or (scope.source == "history" and asks_history(scope.resolved_question))
+    scope.earlier_only = scope.history and not asks_current(q)
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"

@@ -207,6 +207,14 @@ def _own_date(quote: Quote, retriever: Retriever | None) -> tuple[Quote, str] | 
     return None
 
 
+def _earlier_texts(chunks: list[Chunk], retriever: Retriever | None, as_of: str) -> list[Chunk]:
+    """Those of ``chunks`` whose text a later version has replaced (superseded on ``as_of``)."""
+    versions = retriever.versions() if retriever is not None else None
+    if versions is None:
+        return []
+    return [c for c in chunks if versions.status(c.doc_id, c.unit_kind, c.article, as_of).state == "superseded"]
+
+
 def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
     """The dated sentence of an entry-into-force provision most about the topic, and its date: two points
     for each unit it names that the topic sits in ("(b) ... Chapter V ... shall apply from 2 August 2025"
@@ -279,8 +287,16 @@ def _dated_first(quotes: list[Quote], aspects: list[str], picked: tuple[Quote, s
     return quotes, ""
 
 
-def _date_status(date_text: str, as_of: str, t: dict) -> str:
-    """" (already passed on 1 December 2026)" when the quoted date parses; "" otherwise."""
+def _date_status(date_text: str, as_of: str, t: dict, quote: Quote | None = None,
+                 retriever: Retriever | None = None) -> str:
+    """" (already passed on 1 December 2026)" when the quoted date parses; "" otherwise. A date quoted from a
+    superseded text (a question about the version as first enacted) says so instead: that it passed or is
+    ahead would read as the law in force."""
+    versions = retriever.versions() if retriever is not None and quote is not None else None
+    if versions is not None:
+        st = versions.status(quote.chunk.doc_id, quote.chunk.unit_kind, quote.chunk.article, as_of)
+        if st.state == "superseded":
+            return t["dates"]["superseded"].format(on=long_date(st.superseded_on) if st.superseded_on else "?")
     d = iso(date_text) if WRITTEN_DATE.fullmatch(date_text) else ""
     if not d:
         return ""
@@ -309,6 +325,8 @@ class Turn:
     judge: object | None = None  # .logits(question, passages) -> list[float]; None: the plain lead
     weights: Weights = field(default_factory=Weights)
     said: str = ""  # the previous answer of the conversation, squashed (follow-ups do not repeat it)
+    quote_log: list | None = None  # gets each choice of quotes (quotes.QuoteChoice), for fitting their weights
+    logits: list[float] = field(default_factory=list)  # the judge's logits of the leads, in the order judged
 
     @property
     def asked(self) -> str:
@@ -325,8 +343,9 @@ class Turn:
 
 
 def _sentence_judge(turn: Turn) -> dict:
-    """The cross-encoder's part in choosing sentences (weights.toml ``sentence_judge_weight``)."""
-    return {"judge": turn.judge, "judge_weight": turn.weights.sentence_judge_weight, "asked": turn.asked}
+    """How sentences are chosen: the [quotes] weights, and the cross-encoder's part in it
+    (``sentence_judge_weight``), which reads what is asked."""
+    return {"judge": turn.judge, "asked": turn.asked, "weights": turn.weights, "record": turn.quote_log}
 
 
 def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
@@ -342,6 +361,7 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
                  turn.q.lang, quotes[0].chunk.language)
         return None
     logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
+    turn.logits.append(logit)
     ok = logit >= turn.weights.answers_min_logit
     log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
@@ -433,6 +453,8 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     picked, general, own = None, [], None
     if "dates" in aspects[:2]:
         commencing = [h.chunk for h in pool if is_commencement(h.chunk)]
+        if scope.earlier_only:  # "as originally enacted": the earlier version's dates, not the amendment's
+            commencing = _earlier_texts(commencing, retriever, scope.as_of) or commencing
         own = _own_date(quotes[0], retriever)
         picked = None if own else _topic_quote(commencing, _topic(turn, pool))
         general = [Quote(c, a, b) for c in commencing for a, b in sentence_spans(c.body)]
@@ -450,7 +472,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # itself answers "when" even where the judge hesitates, and so does the date clause of a provision
         # the judge found answering.
         claims = True
-        lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t),
+        lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t, quotes[0], retriever),
                                          law=" / ".join(laws), refs=_refs(quotes, lang))
     elif claims:
         lead = _lead(t, aspects, " / ".join(laws), _refs(quotes, lang))
@@ -475,6 +497,8 @@ def _other_wordings(turn: Turn, quotes: list[Quote], t: dict) -> list[str]:
     two quoted provisions words the quoted sentence, where it words it differently (changes.other_wordings)."""
     lines = []
     for w in other_wordings(quotes, turn.retriever, turn.scope.as_of):
+        if any(q.overlaps(w.other) for q in quotes):
+            continue  # that wording is quoted above already (an earlier version's sentence asked for itself)
         date = long_date(w.date) if w.date else ""
         tpl, extra = ("wording_before", "until") if w.when == "before" else ("wording_now", "since")
         span = t[f"wording_{extra}"].format(date=date) if date else ""
@@ -583,8 +607,9 @@ def _without_instructions(hits: list[Hit]) -> tuple[list[Hit], list[str]]:
 
 def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retriever | None = None,
             indexed: dict[str, list[str]] | None = None, judge=None, weights: Weights | None = None,
-            previous_answer: str = "") -> Answer:
-    """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names."""
+            previous_answer: str = "", quote_log: list | None = None) -> Answer:
+    """Answer ``question`` from ``hits`` (see the module docstring); ``indexed``: jurisdiction -> law names;
+    ``quote_log``: a list that gets each choice of quotes made (rag/evaluation/fit.py fits on them)."""
     t0 = time.perf_counter()
     judge = CachingJudge(judge) if judge is not None else None  # a survey and the leads ask for the same pairs
     # Parsed once (texts, language, aspects, terms): the modules below read it, none tokenises it again.
@@ -612,7 +637,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
     claims = False
     many = len(groups) > 1 or scope.comparison
     turn = Turn(q, scope, retriever, book, names, judge, weights or Weights(),
-                squashed(previous_answer) if previous_answer and scope.source == "history" else "")
+                squashed(previous_answer) if previous_answer and scope.source == "history" else "", quote_log)
     for law_id, jur, hs in groups:
         if many and law_id and not hs and retriever is not None:
             # A comparison whose retrieval was dominated by one law: search this law alone.
@@ -648,6 +673,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
             parts.append("\n".join([f"{jur} — {lines[0]}" if jur else lines[0], *lines[1:]]))
         ans = Answer(text="\n\n".join(parts), citations=book.citations, scope=scope, hits=list(hits))
     ans.claims_answer = claims and not ans.abstained
+    ans.lead_logit = turn.logits[0] if turn.logits else None
     ans.timings = {"compose": time.perf_counter() - t0}
     ans.flagged += untrusted
     return ans

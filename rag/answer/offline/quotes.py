@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 import math
 import re
+from dataclasses import dataclass
 
 from rag.core.citations import MAX_QUOTE_CHARS, Quote, squashed
 from rag.core.text import CONTENT_CJK_RUN, sentence_spans
 from rag.core.types import Hit
+from rag.core.weights import Weights
 from rag.understand.lexicon import aspect_regex, aspect_terms, terms
 from rag.understand.question import Question
 from rag.understand.scope import defined_terms, figure_regex
@@ -23,19 +25,46 @@ from rag.understand.scope import defined_terms, figure_regex
 log = logging.getLogger(__name__)
 
 _BINDING_KINDS = ("article", "section", "annex", "supplementary")
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass
+class Candidate:
+    """One sentence of a top hit with what its score is made of (``features``, each named for a weight of
+    weights.toml [quotes]) and the score itself."""
+
+    rank: int  # the retrieval rank of its provision among the hits
+    quote: Quote
+    features: dict[str, float]
+    score: float = 0.0
+
+
+def sentence_score(f: dict[str, float], w: Weights) -> float:
+    """A sentence's score from its features: the shared terms and the caption (scaled down for provisions that
+    do not bind), and the bonuses; only a sentence sharing a term with the question gets bonuses."""
+    base = f["terms"] + w.sentence_caption_weight * f["caption"]
+    if f["non_binding"]:
+        base *= w.sentence_non_binding_factor
+    base += w.sentence_defines_bonus * f["defines"]
+    if not f["shares"]:
+        return base
+    return (base + w.sentence_aspect_bonus * f["aspect"] + w.sentence_figure_bonus * f["figure"]
+            + w.sentence_opening_bonus * f["opening"] + w.sentence_rank_bonus * f["rank"]
+            + w.sentence_judge_weight * f.get("judge", 0.0))
 
 
 def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
                 figure_rx: list[re.Pattern] | None = None, asked_term: set[str] | None = None,
-                expansion: frozenset[str] = frozenset(), literal: tuple[str, ...] = ()) -> list[tuple[float, int, Quote]]:
-    """(score, hit rank, quote) for every sentence of the top hits.
+                expansion: frozenset[str] = frozenset(), literal: tuple[str, ...] = ()) -> list[Candidate]:
+    """Every sentence of the top hits with its features (scored by ``sentence_score``).
 
-    Score: question terms in the sentence weighted by rarity among these sentences
-    (words every provision of a law repeats, like "artificial intelligence-related
-    technology", count little), plus bonuses for the asked aspect and for amounts/dates.
-    ``asked_term``: the question's own terms, for a definition question: a sentence that defines a
-    term made of them ("‘AI system’ means ...") beats one that merely uses it ("“safety component”
-    means a component of ... an AI system").
+    ``terms``: question terms in the sentence weighted by rarity among these sentences (words every
+    provision of a law repeats, like "artificial intelligence-related technology", count little), in units
+    of an average term. ``caption``: the caption's terms the question shares. ``aspect``/``figure``: it speaks
+    of the asked aspect / has the figure answering it. ``defines``: for a definition question, ``asked_term``
+    (the question's own terms): a sentence that defines a term made of them ("‘AI system’ means ...") beats
+    one that merely uses it ("“safety component” means a component of ... an AI system"). ``opening``: it
+    opens its paragraph.
     ``expansion``: terms that come only from the aspect's keyword list, not from the question: they
     count half and together at most as one term ("criminal offences ... criminal penalties" in UK GDPR
     Art. 23 is not about fines; "punished by imprisonment or a fine" does not answer "the fine for not notifying").
@@ -48,37 +77,35 @@ def _candidates(hits: list[Hit], q_terms: set[str], aspect_rx: list[re.Pattern],
         for a, b in sentence_spans(body):
             s = body[a:b]
             if len(s) >= (4 if CONTENT_CJK_RUN.search(s) and not s.isascii() else 12):
+                opening = a == 0 or body[:a].rstrip(" \t").endswith("\n")
                 sents.append((rank, Quote(h.chunk, a, b), s,
-                              (terms(s) & q_terms) | {f"={w}" for w in literal if w in s}))
+                              (terms(s) & q_terms) | {f"={w}" for w in literal if w in s}, opening))
     n = len(sents)
     df: dict[str, int] = {}
-    for *_, ts in sents:
+    for *_, ts, _ in sents:
         for t in ts:
             df[t] = df.get(t, 0) + 1
     idf = {t: math.log(1 + (n + 1) / (d + 0.5)) for t, d in df.items()}
     unit = (sum(idf.values()) / len(idf)) if idf else 1.0
     out = []
     titles: dict[str, float] = {}
-    for rank, quote, s, ts in sents:
+    for rank, quote, s, ts, opening in sents:
         c = quote.chunk
         if c.chunk_id not in titles:  # the caption ("Penalties", "（国民の責務）") names what the article is about
             t_terms = terms(c.unit_title) if c.unit_title else set()
             hit = len(t_terms & q_terms)
             # Scaled by how much of the caption matches: "Penalties" (Art. 99) is about fines as a whole,
             # "Administrative fines on Union institutions, bodies, ..." (Art. 100) only partly.
-            titles[c.chunk_id] = 0.5 * min(hit, 3) * math.sqrt(hit / len(t_terms)) if hit else 0.0
+            titles[c.chunk_id] = min(hit, 3) * math.sqrt(hit / len(t_terms)) if hit else 0.0
         # Expansion terms widen, they do not outvote the question's own words: together at most one term.
-        score = (sum(idf[t] for t in ts - expansion) + min(unit, 0.5 * sum(idf[t] for t in ts & expansion))) / unit  # ~ number of shared terms, rare ones count more
-        score += titles[c.chunk_id]
-        if quote.chunk.unit_kind not in _BINDING_KINDS:
-            score *= 0.7  # recitals and bill digests explain; articles and sections bind
-        if ts and any(rx.search(s) for rx in aspect_rx):
-            score += 0.75
-        if ts and figure_rx and any(rx.search(s) for rx in figure_rx):
-            score += 1.0
-        if asked_term and any((dt := terms(d)) and dt <= asked_term for d in defined_terms(s)):
-            score += 1.5
-        out.append((score, rank, quote))
+        shared = (sum(idf[t] for t in ts - expansion) + min(unit, 0.5 * sum(idf[t] for t in ts & expansion))) / unit
+        out.append(Candidate(rank, quote, {
+            "terms": shared, "caption": titles[c.chunk_id], "shares": float(bool(ts)),
+            "non_binding": float(c.unit_kind not in _BINDING_KINDS),
+            "aspect": float(bool(ts) and any(rx.search(s) for rx in aspect_rx)),
+            "figure": float(bool(ts and figure_rx) and any(rx.search(s) for rx in figure_rx)),
+            "defines": float(bool(asked_term) and any((dt := terms(d)) and dt <= asked_term for d in defined_terms(s))),
+            "opening": float(opening), "rank": 1.0 / (rank + 1)}))
     return out
 
 
@@ -109,30 +136,30 @@ def _self_contained(q: Quote) -> Quote:
 _JUDGED = 24  # sentences per answer the cross-encoder reads (about 0.15 s)
 
 
-def _judged(cands: list[tuple[float, int, Quote]], judge, weight: float, asked: str) -> list[tuple[float, int, Quote]]:
-    """``cands`` with the best-scoring English sentences' scores moved by ``weight`` x the cross-encoder's logit."""
-    best = sorted((i for i, c in enumerate(cands) if c[0] > 0 and c[2].chunk.language == "en"),
-                  key=lambda i: -cands[i][0])[:_JUDGED]
-    logits = judge.logits(asked, [cands[i][2].text for i in best]) if best else []
-    out = list(cands)
-    for i, lg in zip(best, logits, strict=True):
-        score, rank, quote = out[i]
-        out[i] = (score + weight * max(lg, 0.0), rank, quote)  # promotes what answers, demotes nothing
-    return out
+def _judged(cands: list[Candidate], judge, asked: str) -> None:
+    """The cross-encoder's logit (its positive part: it promotes what answers, demotes nothing) as the
+    ``judge`` feature of the best-scoring English sentences."""
+    best = sorted((c for c in cands if c.score > 0 and c.quote.chunk.language == "en"), key=lambda c: -c.score)[:_JUDGED]
+    logits = judge.logits(asked, [c.quote.text for c in best]) if best else []
+    for c, lg in zip(best, logits, strict=True):
+        c.features["judge"] = max(lg, 0.0)
 
 
 def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit: int,
                   articles: list[str] | None = None, translated: list[str] | tuple[str, ...] = (), *,
-                  as_asked: bool = True, judge=None, judge_weight: float = 0.0, asked: str = "") -> list[Quote]:
+                  as_asked: bool = True, judge=None, asked: str = "", weights: Weights = DEFAULT_WEIGHTS,
+                  record: list | None = None) -> list[Quote]:
     """The best sentences of the top hits, in rank order; [] when none shares a term with the question.
     The sentences are found by the question's wording (its resolved text, or the story it tells); with
     ``as_asked`` only the words of the question as asked are its own: the earlier turn's words (of a
     follow-up) help, but like aspect keywords they cannot outvote what is asked now. Without it the
     wording's words are all its own.
     ``translated``: the question's words in the other language (Scope.translated); they count as its own.
-    ``judge`` (the cross-encoder) with ``judge_weight`` > 0: each English sentence that shares a term gains
-    ``judge_weight`` x its logit for ``asked``, so that of two sentences sharing the question's words the one
-    that answers comes first (an article's rule before the exception that repeats its words)."""
+    ``weights``: the [quotes] weights of each feature (``sentence_score``). ``judge`` (the cross-encoder),
+    when ``sentence_judge_weight`` > 0: each English sentence that shares a term gains that weight x its
+    logit for ``asked``, so that of two sentences sharing the question's words the one that answers comes
+    first (an article's rule before the exception that repeats its words).
+    ``record``: a list that gets this call's ``QuoteChoice`` (for fitting the weights, rag/evaluation/fit.py)."""
     wanted = {a.split("(")[0] for a in (articles or [])}
     if wanted and any(h.chunk.article in wanted for h in hits):
         hits = [h for h in hits if h.chunk.article in wanted]  # "what does Article 13 say": that article
@@ -151,30 +178,53 @@ def select_quotes(question: Question, hits: list[Hit], aspects: list[str], limit
                         literal)
     if not cands:
         return []
-    if judge is not None and judge_weight > 0 and asked and question.lang == "en":
-        cands = _judged(cands, judge, judge_weight, asked)
-    top = max(c[0] for c in cands)
+    for c in cands:  # the judge reads the best-scoring sentences
+        c.score = sentence_score(c.features, weights)
+    if judge is not None and weights.sentence_judge_weight > 0 and asked and question.lang == "en":
+        _judged(cands, judge, asked)
+    if record is not None:
+        record.append(QuoteChoice(cands, frozenset(wanted), limit))
+    return choose(cands, weights, wanted, limit)
+
+
+@dataclass
+class QuoteChoice:
+    """One call's candidates and what bounded the choice: enough to choose again with other weights
+    (``choose``), which is how rag/evaluation/fit.py fits the [quotes] weights."""
+
+    cands: list[Candidate]
+    wanted: frozenset[str]  # articles the question names
+    limit: int
+
+
+def choose(cands: list[Candidate], w: Weights, wanted: set[str] | frozenset[str], limit: int) -> list[Quote]:
+    """The quotes among ``cands`` under the weights ``w``, best first: at most two sentences of one provision,
+    none below the floor (``quote_min_score``, ``quote_min_share_of_best`` of the best), no sentence twice."""
+    for c in cands:
+        c.score = sentence_score(c.features, w)
+    top = max(c.score for c in cands)
     if top <= 0:  # only an explicitly named article justifies quoting without any overlap
         log.debug("no sentence of %d shares a term with the question%s", len(cands),
                   ": the named article's first" if wanted else "")
-        firsts = [c for c in cands if c[2].chunk.article in wanted]
-        return [c[2] for c in firsts[:1]]
-    per_hit: dict[int, list[tuple[float, int, Quote]]] = {}
-    for c in sorted(cands, key=lambda c: -c[0]):
-        if c[0] > 0 and len(per_hit.setdefault(c[1], [])) < 2:  # at most two sentences of one provision
-            per_hit[c[1]].append(c)
-    # Rank: score, a small bonus for retrieval rank, and second sentences of a provision come later.
+        firsts = [c for c in cands if c.quote.chunk.article in wanted]
+        return [c.quote for c in firsts[:1]]
+    per_hit: dict[int, list[Candidate]] = {}
+    for c in sorted(cands, key=lambda c: -c.score):
+        if c.score > 0 and len(per_hit.setdefault(c.rank, [])) < 2:  # at most two sentences of one provision
+            per_hit[c.rank].append(c)
+    # Best first; a provision's second sentence comes later than its score alone would put it.
     chosen = sorted(((c, i) for cs in per_hit.values() for i, c in enumerate(cs)),
-                    key=lambda ci: -(ci[0][0] + 0.3 / (ci[0][1] + 1) - 0.5 * ci[1]))
+                    key=lambda ci: -(ci[0].score - w.second_sentence_penalty * ci[1]))
     chosen = [c for c, _ in chosen]
     ranked = len(chosen)
-    chosen = [c for c in chosen if c[0] >= max(1.0, 0.45 * top) or c[2].chunk.article in wanted]
+    floor = max(w.quote_min_score, w.quote_min_share_of_best * top)
+    chosen = [c for c in chosen if c.score >= floor or c.quote.chunk.article in wanted]
     log.debug("%d sentences scored (best %.2f); %d of the %d best per provision dropped below %.2f", len(cands), top,
-              ranked - len(chosen), ranked, max(1.0, 0.45 * top))
+              ranked - len(chosen), ranked, floor)
     out: list[Quote] = []
     seen: set[str] = set()
     for c in chosen:  # the OJ text and a consolidation (or two translations) often repeat a sentence
-        q = c[2]
+        q = c.quote
         key = squashed(q.text)  # "Article 7(9)" and "Article 7 (9)" are the same sentence
         # A list item already quoted with its lead-in ("... 30 million won:\n1. A person who ...") is not repeated.
         inside = any(o.overlaps(q) for o in out)
