@@ -64,21 +64,23 @@ def _fit(assistant, questions, settings) -> None:
     from rag.evaluation.fit import fit, fit_quotes
 
     console = Console(width=200)
+
+    def table(title: str, columns: tuple[str, ...], rows) -> None:
+        t = Table(title=title)
+        for col in columns:
+            t.add_column(col)
+        for r in rows:
+            t.add_row(r[0], *(f"{v:.3f}" for v in r[1:]))
+        console.print(t)
+
     quoting, qrows = fit_quotes(questions, assistant)
-    t = Table(title="fitting the \\[quotes] weights on dev (answerable questions, first choice of quotes)")
-    for col in ("weights", "facts quoted", "first quote states a fact", "first quote is gold"):
-        t.add_column(col)
-    for r in qrows:
-        t.add_row(r.name, f"{r.facts_quoted:.3f}", f"{r.first_states_fact:.3f}", f"{r.first_gold:.3f}")
-    console.print(t)
+    table("fitting the \\[quotes] weights on dev (answerable questions, first choice of quotes)",
+          ("weights", "facts quoted", "first quote states a fact", "first quote is gold"),
+          [(r.name, r.facts_quoted, r.first_states_fact, r.first_gold) for r in qrows])
     assistant._weights = assistant.retriever.weights = quoting  # the re-ranking and the lead are fitted on top
     weights, rows = fit(questions, assistant)
-    t = Table(title="fitting on dev (answerable questions): ablation")
-    for col in ("configuration", "recall@5", "[1] gold", "overclaim"):
-        t.add_column(col)
-    for r in rows:
-        t.add_row(r.name, f"{r.recall_at_5:.3f}", f"{r.cite1_gold:.3f}", f"{r.overclaim_rate:.3f}")
-    console.print(t)
+    table("fitting on dev (answerable questions): ablation", ("configuration", "recall@5", "[1] gold", "overclaim"),
+          [(r.name, r.recall_at_5, r.cite1_gold, r.overclaim_rate) for r in rows])
     import datetime
 
     n = len([q for q in questions if q.gold and not q.abstain])

@@ -87,3 +87,25 @@ def test_the_lead_threshold_moves_only_beyond_noise_and_weighs_false_claims_more
     # missed claim, so with as many of each below a cut, the cut is kept above them
     mixed = [(1.0, True), (1.0, False)] * 20 + [(8.0, True)] * 20
     assert F.lead_threshold(mixed, -5.0) == round(8.0 - 1e-3, 3)
+
+
+def test_the_amount_quoted_moves_only_when_more_of_a_provision_states_more_facts():
+    import numpy as np
+
+    body = "Providers shall keep logs. Providers shall keep records. Providers shall report within 15 days."
+    c = chunk("eu", "eu-ai", "73", body, jur="EU", seq=73)
+    cands = [Candidate(0, Quote(c, a, b), {**FEATURES, "terms": 3.0 - i * 0.5, "figure": 0.0, "aspect": 0.0})
+             for i, (a, b) in enumerate(sentence_spans(body))]
+
+    def group():
+        f = {n: np.array([x.features.get(n, 0.0) for x in cands]) for n in ("terms", "shares", "judge", *F.QUOTE_FEATURES)}
+        ones = np.ones(len(cands), dtype=bool)
+        return F._Group(QuoteChoice(cands, frozenset(), 4), [[r"15 days"]], f, ones, ones, [GoldRef("eu.xml", "73")], [])
+
+    w = Weights()
+    assert w.sentences_per_provision == 2 and F._per_question([group()], w) == [0.0]  # the third is cut
+    moved = F._grid([group() for _ in range(30)], w)
+    assert moved.sentences_per_provision == 3
+    # a must_not the extra sentence matches (it states something wrong): the amount stays
+    wrong = [replace(group(), must_not=[r"15 days"]) for _ in range(30)]
+    assert F._grid(wrong, w).sentences_per_provision == 2

@@ -60,6 +60,7 @@ class Weights:
     sentence_opening_bonus: float = 0.0  # it opens its paragraph (the rule, before its exceptions)
     sentence_rank_bonus: float = 0.3  # over (retrieval rank + 1) of its provision
     second_sentence_penalty: float = 0.5  # a provision's second quoted sentence, against its first
+    sentences_per_provision: int = 2  # at most this many sentences of one provision are quoted
     quote_min_score: float = 1.0  # a sentence is quoted only from this score ...
     quote_min_share_of_best: float = 0.45  # ... and this share of the best sentence's
     sentence_judge_weight: float = 0.0  # times the cross-encoder's logit, added to a sentence's score when quoting
@@ -113,8 +114,10 @@ _TABLES = {
               "# figure, paragraph-opening and retrieval-rank (x 1/(rank+1)) bonuses and sentence_judge_weight x the\n"
               "# cross-encoder's logit (0: words only). `regqa eval --fit` fits the first seven as a conditional logit\n"
               "# over each dev question's candidate sentences (rag/evaluation/fit.py fit_quotes) and keeps them only\n"
-              "# if they do better on held-back fifths of dev. Quoted: at most two sentences of a provision (the\n"
-              "# second second_sentence_penalty later), none below quote_min_score or quote_min_share_of_best x the best.",
+              "# if they do better on held-back fifths of dev. Quoted: at most sentences_per_provision sentences of a\n"
+              "# provision (each after its first second_sentence_penalty later), none below quote_min_score or\n"
+              "# quote_min_share_of_best x the best; --fit tries a small grid of these three and moves them only\n"
+              "# beyond noise.",
     "lead": "# The lead says \"X addresses this in Art. N\" only when the cross-encoder's logit for the question and\n"
             "# the first quoted provision is at least this; below it, \"No indexed provision clearly answers this.\n"
             "# The closest are ...\". Non-English questions (the model reads English only) keep the plain lead.\n"
@@ -137,7 +140,7 @@ _TABLE = {f.name: t for t, names in {
     "rerank": ("cross_encoder_weight", "rrf_k", "candidates"),
     "quotes": ("sentence_caption_weight", "sentence_non_binding_factor", "sentence_aspect_bonus",
                "sentence_figure_bonus", "sentence_defines_bonus", "sentence_opening_bonus", "sentence_rank_bonus",
-               "second_sentence_penalty", "quote_min_score", "quote_min_share_of_best", "sentence_judge_weight"),
+               "second_sentence_penalty", "sentences_per_provision", "quote_min_score", "quote_min_share_of_best", "sentence_judge_weight"),
     "lead": ("answers_min_logit",),
     "versions": ("unofficial_consolidation_weight", "older_version_weight", "current_when_earlier_asked_weight"),
 }.items() for f in fields(Weights) if f.name in names}

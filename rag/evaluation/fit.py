@@ -123,8 +123,8 @@ def fit(questions: list[GoldQuestion], assistant, grid=GRID, progress=None) -> t
 # conditional logit: per question, a softmax over its candidate sentences, which should put its mass on the
 # sentences of a gold provision that state one of the question's facts (and, second, on any sentence of a gold
 # provision: the first citation should stay a gold one). ``terms`` keeps weight 1 (it sets the scale, with a
-# fitted temperature); the others start at the current file's values and are pulled back to them (L2), so
-# that a weight the data says nothing about does not move.
+# fitted temperature); the others start at the hand-set values (the Weights defaults) and are pulled back to
+# them (L2), so that a weight the data says nothing about does not move, and a second fit gives the same numbers.
 QUOTE_FEATURES = {  # feature -> (weight, lower, upper bound)
     "caption": ("sentence_caption_weight", 0.0, 5.0),
     "non_binding": ("sentence_non_binding_factor", 0.2, 1.0),
@@ -134,7 +134,7 @@ QUOTE_FEATURES = {  # feature -> (weight, lower, upper bound)
     "opening": ("sentence_opening_bonus", -2.0, 4.0),
     "rank": ("sentence_rank_bonus", 0.0, 5.0),
 }
-QUOTE_L2 = 0.01  # pull towards the current weights, per question
+QUOTE_L2 = 0.01  # pull towards the hand-set values (the Weights defaults), per question
 QUOTE_FOLDS = 5
 
 
@@ -156,6 +156,7 @@ class _Group:
     positive: object  # numpy bool array: a gold provision's sentence stating a fact
     gold: object  # numpy bool array: a gold provision's sentence
     gold_refs: list
+    must_not: list = None  # the question's must_not regexes (a quote matching one states something wrong)
 
 
 def _gold_chunk(chunk, gold) -> bool:
@@ -181,7 +182,7 @@ def _groups(questions: list[GoldQuestion], assistant, progress=None) -> list[_Gr
         positive = gold & np.array([any(M.fact_hits(c.quote.text, q.facts)) for c in choice.cands])
         names = ("terms", "shares", "judge", *QUOTE_FEATURES)
         feats = {n: np.array([c.features.get(n, 0.0) for c in choice.cands], dtype=float) for n in names}
-        out.append(_Group(choice, q.facts, feats, positive, gold, q.gold))
+        out.append(_Group(choice, q.facts, feats, positive, gold, q.gold, q.must_not))
     return out
 
 
@@ -210,7 +211,9 @@ def _fitted(groups: list[_Group], base: Weights) -> Weights:
     from scipy.special import logsumexp
 
     used = [g for g in groups if g.gold.any() and not g.gold.all()]
-    x0 = np.array(_vector(base) + [0.0])  # the last: log temperature
+    # Started from and pulled towards the hand-set values, not the file's: a second fit then gives the same
+    # numbers (pulled towards the last fit's, each run would drift further from what the data supports).
+    x0 = np.array(_vector(Weights()) + [0.0])  # the last: log temperature
 
     def loss(x):
         t = math.exp(x[-1])
@@ -246,6 +249,44 @@ def _quote_row(name: str, groups: list[_Group], w: Weights) -> QuoteRow:
     return QuoteRow(name, sum(facts) / max(1, len(facts)), sum(first_fact) / n, sum(first_gold) / n)
 
 
+# How much of a provision is quoted: tried on the replayed choices, moved only beyond noise.
+QUOTE_GRID = {"sentences_per_provision": (2, 3), "quote_min_share_of_best": (0.3, 0.45, 0.6),
+              "second_sentence_penalty": (0.25, 0.5, 1.0)}
+
+
+def _per_question(groups: list[_Group], w: Weights) -> list[float]:
+    """Per question: the share of its facts the chosen quotes state, minus 1 if they match a must_not."""
+    from rag.answer.offline.quotes import choose
+
+    out = []
+    for g in groups:
+        text = "\n".join(q.text for q in choose(g.choice.cands, w, g.choice.wanted, g.choice.limit))
+        facts = sum(M.fact_hits(text, g.facts)) / len(g.facts) if g.facts else 0.0
+        out.append(facts - float(bool(g.must_not) and M.is_wrong(text, g.must_not)))
+    return out
+
+
+def _grid(groups: list[_Group], w: Weights) -> Weights:
+    """The QUOTE_GRID point with the best facts-minus-wrong on ``groups``, if it beats ``w``'s by two standard
+    errors of the paired difference; else ``w``."""
+    import itertools
+
+    cur = _per_question(groups, w)
+    best, best_v = w, None
+    for values in itertools.product(*QUOTE_GRID.values()):
+        cand = replace(w, **dict(zip(QUOTE_GRID, values, strict=True)))
+        v = _per_question(groups, cand)
+        if best_v is None or sum(v) > sum(best_v) + 1e-9:
+            best, best_v = cand, v
+    diff = [a - b for a, b in zip(best_v, cur, strict=True)]
+    mean = sum(diff) / max(1, len(diff))
+    sd = (sum((d - mean) ** 2 for d in diff) / max(1, len(diff) - 1)) ** 0.5
+    moved = mean > 2 * sd / max(1, len(diff)) ** 0.5
+    log.info("quote amount: best %s (%+.3f per question): %s", {k: getattr(best, k) for k in QUOTE_GRID}, mean,
+             "moved" if moved else "kept (within noise)")
+    return best if moved else w
+
+
 def fit_quotes(questions: list[GoldQuestion], assistant, progress=None) -> tuple[Weights, list[QuoteRow]]:
     """The [quotes] weights fitted on ``questions`` (the dev set) and the rows that justify them: the current
     and the fitted weights on all of it, and both on each fifth held back from a fit on the other four. The
@@ -275,4 +316,9 @@ def fit_quotes(questions: list[GoldQuestion], assistant, progress=None) -> tuple
     rows += [cv_cur, cv_fit]
     better = cv_fit.facts_quoted + cv_fit.first_gold > cv_cur.facts_quoted + cv_cur.first_gold + 1e-9
     log.info("quote weights: %s", "fitted kept" if better else "current kept (the fit does not hold on held-back dev)")
-    return (fitted if better else base), rows
+    chosen = fitted if better else base
+    amount = _grid(groups, chosen)
+    if amount != chosen:
+        rows.append(_quote_row("and the amount quoted: " + ", ".join(f"{k} {getattr(amount, k)}" for k in QUOTE_GRID),
+                               groups, amount))
+    return amount, rows

@@ -207,6 +207,19 @@ def _own_date(quote: Quote, retriever: Retriever | None) -> tuple[Quote, str] | 
     return None
 
 
+def _earlier_wording(pool: list[Hit], retriever: Retriever | None, as_of: str) -> list[Hit]:
+    """For a question about the earlier version only: of a provision the pool has in a superseded and a current
+    text, the superseded one (the current wording follows as "Now: ..." after the quotes, _other_wordings)."""
+    older = {(c.law_id, c.unit_kind, c.article) for c in _earlier_texts([h.chunk for h in pool], retriever, as_of)}
+    if not older:
+        return pool
+    kept = [h for h in pool if (h.chunk.law_id, h.chunk.unit_kind, h.chunk.article) not in older
+            or h.chunk.chunk_id in {c.chunk_id for c in _earlier_texts([h.chunk], retriever, as_of)}]
+    log.info("earlier version asked: %d current texts of provisions also quoted as they were left out",
+             len(pool) - len(kept))
+    return kept
+
+
 def _earlier_texts(chunks: list[Chunk], retriever: Retriever | None, as_of: str) -> list[Chunk]:
     """Those of ``chunks`` whose text a later version has replaced (superseded on ``as_of``)."""
     versions = retriever.versions() if retriever is not None else None
@@ -405,6 +418,8 @@ def _first_quotes(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -
         have = {h.chunk.chunk_id for h in pool}
         pool += [h for h in aspect_hits(law_id, specific, q.wording_terms, q.lang, turn.retriever, n=2)
                  if h.chunk.chunk_id not in have]
+    if scope.earlier_only:
+        pool = _earlier_wording(pool, turn.retriever, scope.as_of)
     quotes = select_quotes(q, pool, aspects, limit + 2 if turn.said else limit, scope.articles, scope.translated,
                            **_sentence_judge(turn))
     if turn.said:

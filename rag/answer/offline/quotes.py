@@ -198,7 +198,7 @@ class QuoteChoice:
 
 
 def choose(cands: list[Candidate], w: Weights, wanted: set[str] | frozenset[str], limit: int) -> list[Quote]:
-    """The quotes among ``cands`` under the weights ``w``, best first: at most two sentences of one provision,
+    """The quotes among ``cands`` under the weights ``w``, best first: at most ``sentences_per_provision`` of one provision,
     none below the floor (``quote_min_score``, ``quote_min_share_of_best`` of the best), no sentence twice."""
     for c in cands:
         c.score = sentence_score(c.features, w)
@@ -210,7 +210,7 @@ def choose(cands: list[Candidate], w: Weights, wanted: set[str] | frozenset[str]
         return [c.quote for c in firsts[:1]]
     per_hit: dict[int, list[Candidate]] = {}
     for c in sorted(cands, key=lambda c: -c.score):
-        if c.score > 0 and len(per_hit.setdefault(c.rank, [])) < 2:  # at most two sentences of one provision
+        if c.score > 0 and len(per_hit.setdefault(c.rank, [])) < w.sentences_per_provision:
             per_hit[c.rank].append(c)
     # Best first; a provision's second sentence comes later than its score alone would put it.
     chosen = sorted(((c, i) for cs in per_hit.values() for i, c in enumerate(cs)),
