@@ -140,18 +140,33 @@ def test_korean_commencement_date_is_the_main_clause_and_addenda_are_named_by_th
     assert "Addenda (Act No. 21311)" in first and "Art. 21311" not in ans.text
 
 
+def _other_wording(ans, prefix: str, doc_id: str):
+    """The "- Before: "/"- Now: " line's sentence and the citation it cites (of ``doc_id``)."""
+    lines = [ln for ln in ans.text.splitlines() if ln.startswith(prefix)]
+    assert lines, ans.text
+    n = int(re.search(r"” \[(\d+)\]", lines[0]).group(1))
+    cit = next(c for c in ans.citations if c.n == n)
+    assert cit.doc_id == doc_id, ans.text
+    sentence = re.search(r"“(.+)”", lines[0]).group(1).split(" …")[0]
+    assert sentence in cit.passage
+    return sentence, cit
+
+
 def test_a_history_question_naming_no_article_sets_the_other_versions_wording_beside_the_quote(assistant):
-    ans = assistant.answer("What did the EU AI Act originally require about the AI literacy of staff?",
-                           as_of="2026-12-01")
-    before = [ln for ln in ans.text.splitlines() if ln.startswith("- Before: ")]
-    assert before, ans.text
-    n = int(re.search(r"” \[(\d+)\]", before[0]).group(1))
-    old = next(c for c in ans.citations if c.n == n)
-    assert old.doc_id == "eu-ai-act" and old.status == "superseded"
-    sentence = re.search(r"“(.+)”", before[0]).group(1).split(" …")[0]
-    assert sentence in old.passage
+    # asked about the text before and now: the current text quoted, the earlier wording beside it
+    ans = assistant.answer("What did the EU AI Act originally require about the AI literacy of staff, and what "
+                           "does it require now?", as_of="2026-12-01")
+    sentence, old = _other_wording(ans, "- Before: ", "eu-ai-act")
+    assert old.status == "superseded"
     newer = [c for c in ans.citations if c.doc_id == "eu-ai-act-consolidated"]
     assert newer and all(sentence not in c.passage for c in newer)
+    # asked about the original only: the original quoted first, the current wording after it as "Now:"
+    orig = assistant.answer("What did the EU AI Act originally require about the AI literacy of staff?",
+                            as_of="2026-12-01")
+    first = min(orig.citations, key=lambda c: c.n)
+    assert first.doc_id == "eu-ai-act" and first.status == "superseded", orig.text
+    sentence, cur = _other_wording(orig, "- Now: ", "eu-ai-act-consolidated")
+    assert sentence not in first.passage
     # the same topic asked about the law as it is: no earlier wording
     now = assistant.answer("What does the EU AI Act require about the AI literacy of staff?", as_of="2026-12-01")
     assert "- Before: " not in now.text and not now.scope.history
