@@ -95,7 +95,9 @@ class Weights:
         parts = [_HEADER.format(fitted=f"# Last fitted: {fitted_on}\n" if fitted_on else "")]
         for table, comment in _TABLES.items():
             parts.append(f"\n[{table}]\n{comment}")
-            parts += [f"{f.name} = {getattr(self, f.name)}" for f in fields(self) if _TABLE[f.name] == table]
+            for f in fields(self):
+                if _TABLE[f.name] == table:
+                    parts += [*_NOTES.get(f.name, []), f"{f.name} = {getattr(self, f.name)}"]
         return "\n".join(parts) + "\n"
 
 
@@ -128,6 +130,24 @@ _TABLES = {
                 "# where an amendment left a provision unchanged, and a newer translation before an older one. A question\n"
                 "# about an earlier version only (\"as originally enacted\", no \"now\"): a provision that an older\n"
                 "# version words otherwise scores current_when_earlier_asked_weight, below that older wording.",
+}
+# What one number does, written above it (so that a file written by --fit keeps what a reader needs).
+_NOTES = {
+    "translated_term_weight": [
+        "# The question's words in the other language (JMdict, rag/understand/bilingual.py) when a law in scope",
+        "# has no text in the question's language (the Japanese-only Penal Code for an English question)."],
+    "crosslingual_dense_weight": [
+        "# The multilingual (e5) vectors of the chunks of laws with no English text, fused like the dense list for",
+        "# an English question when such a law is in scope (rag/index/crosslingual.py)."],
+    "crosslingual_article_weight": [
+        "# The same vectors of the openings of English-only laws' articles, for a question in another language."],
+    "frame_word_chunk_share": [
+        "# A word in at least this share of the chunks (\"law\" 15%, \"apply\" 12%) says nothing about a topic: a",
+        "# sentence made only of such words (\"Which laws apply to that?\") is left out of the dense query when another",
+        "# sentence of the question tells the story (rag/understand/focus.py). BM25 still reads the whole question."],
+    "sentence_judge_weight": [
+        "# Measured 2026-12-02: 0.3 raised dev [1]-is-gold .68->.70 but held-out facts fell .484->.479 and pass",
+        "# .259->.253, at +110 ms p50: off until both sets agree."],
 }
 _TABLE = {f.name: t for t, names in {
     "fusion": ("fusion_rrf_k", "fusion_score_weight", "dense_weight_non_english", "lone_kanji_term_weight",

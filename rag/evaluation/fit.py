@@ -47,6 +47,15 @@ def _score(questions: list[GoldQuestion], answers: list) -> tuple[float, float, 
     return sum(rec) / n, sum(c1) / n, sum(over) / n
 
 
+def _beyond_noise(diff: list[float]) -> bool:
+    """Whether paired per-question gains ``diff`` (new minus current) are above noise: their mean beats two
+    standard errors."""
+    n = max(1, len(diff))
+    mean = sum(diff) / n
+    sd = (sum((d - mean) ** 2 for d in diff) / max(1, n - 1)) ** 0.5
+    return mean > 2 * sd / n ** 0.5
+
+
 def lead_threshold(pairs: list[tuple[float, bool]], current: float) -> float:
     """The lead's threshold from (logit that decided a lead, whether [1] is gold) pairs: the one with the lowest
     cost (a false claim costs FALSE_CLAIM_COST, a missed one 1), but only if it beats ``current`` by more than
@@ -59,10 +68,7 @@ def lead_threshold(pairs: list[tuple[float, bool]], current: float) -> float:
         return [FALSE_CLAIM_COST * (lg >= t and not gold) + (lg < t and gold) for lg, gold in pairs]
     cands = sorted({lg for lg, _ in pairs}) + [max(lg for lg, _ in pairs) + 1]
     best = min(cands, key=lambda t: (sum(costs(t)), t))
-    diff = [a - b for a, b in zip(costs(best), costs(current), strict=True)]
-    mean = sum(diff) / len(diff)
-    sd = (sum((d - mean) ** 2 for d in diff) / max(1, len(diff) - 1)) ** 0.5
-    moved = mean < -2 * sd / len(diff) ** 0.5
+    moved = _beyond_noise([b - a for a, b in zip(costs(best), costs(current), strict=True)])  # cost saved
     log.info("lead threshold: best on dev %.3f (cost %.1f against %.1f at the current %.3f): %s", best,
              sum(costs(best)), sum(costs(current)), current, "moved" if moved else "kept (within noise)")
     return round(float(best) - 1e-3, 3) if moved else current  # a passage exactly at the fitted logit answers
@@ -156,7 +162,7 @@ class _Group:
     positive: object  # numpy bool array: a gold provision's sentence stating a fact
     gold: object  # numpy bool array: a gold provision's sentence
     gold_refs: list
-    must_not: list = None  # the question's must_not regexes (a quote matching one states something wrong)
+    must_not: list | None = None  # the question's must_not regexes (a quote matching one states something wrong)
 
 
 def _gold_chunk(chunk, gold) -> bool:
@@ -232,13 +238,18 @@ def _fitted(groups: list[_Group], base: Weights) -> Weights:
     return _with(base, res.x[:-1])
 
 
-def _quote_row(name: str, groups: list[_Group], w: Weights) -> QuoteRow:
+def _replayed(g: _Group, w: Weights) -> tuple[list, str]:
+    """The quotes ``w`` chooses among a group's recorded candidates, and their text."""
     from rag.answer.offline.quotes import choose
 
+    quotes = choose(g.choice.cands, w, g.choice.wanted, g.choice.limit)
+    return quotes, "\n".join(q.text for q in quotes)
+
+
+def _quote_row(name: str, groups: list[_Group], w: Weights) -> QuoteRow:
     facts, first_fact, first_gold = [], [], []
     for g in groups:
-        quotes = choose(g.choice.cands, w, g.choice.wanted, g.choice.limit)
-        text = "\n".join(q.text for q in quotes)
+        quotes, text = _replayed(g, w)
         if g.facts:
             facts.append(sum(M.fact_hits(text, g.facts)) / len(g.facts))
         first = quotes[0] if quotes else None
@@ -256,11 +267,9 @@ QUOTE_GRID = {"sentences_per_provision": (2, 3), "quote_min_share_of_best": (0.3
 
 def _per_question(groups: list[_Group], w: Weights) -> list[float]:
     """Per question: the share of its facts the chosen quotes state, minus 1 if they match a must_not."""
-    from rag.answer.offline.quotes import choose
-
     out = []
     for g in groups:
-        text = "\n".join(q.text for q in choose(g.choice.cands, w, g.choice.wanted, g.choice.limit))
+        _, text = _replayed(g, w)
         facts = sum(M.fact_hits(text, g.facts)) / len(g.facts) if g.facts else 0.0
         out.append(facts - float(bool(g.must_not) and M.is_wrong(text, g.must_not)))
     return out
@@ -279,11 +288,9 @@ def _grid(groups: list[_Group], w: Weights) -> Weights:
         if best_v is None or sum(v) > sum(best_v) + 1e-9:
             best, best_v = cand, v
     diff = [a - b for a, b in zip(best_v, cur, strict=True)]
-    mean = sum(diff) / max(1, len(diff))
-    sd = (sum((d - mean) ** 2 for d in diff) / max(1, len(diff) - 1)) ** 0.5
-    moved = mean > 2 * sd / max(1, len(diff)) ** 0.5
-    log.info("quote amount: best %s (%+.3f per question): %s", {k: getattr(best, k) for k in QUOTE_GRID}, mean,
-             "moved" if moved else "kept (within noise)")
+    moved = _beyond_noise(diff)
+    log.info("quote amount: best %s (%+.3f per question): %s", {k: getattr(best, k) for k in QUOTE_GRID},
+             sum(diff) / max(1, len(diff)), "moved" if moved else "kept (within noise)")
     return best if moved else w
 
 

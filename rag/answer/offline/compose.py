@@ -210,12 +210,13 @@ def _own_date(quote: Quote, retriever: Retriever | None) -> tuple[Quote, str] | 
 def _earlier_wording(pool: list[Hit], retriever: Retriever | None, as_of: str) -> list[Hit]:
     """For a question about the earlier version only: of a provision the pool has in a superseded and a current
     text, the superseded one (the current wording follows as "Now: ..." after the quotes, _other_wordings)."""
-    older = {(c.law_id, c.unit_kind, c.article) for c in _earlier_texts([h.chunk for h in pool], retriever, as_of)}
-    if not older:
+    earlier = _earlier_texts([h.chunk for h in pool], retriever, as_of)
+    if not earlier:
         return pool
+    older, ids = {(c.law_id, c.unit_kind, c.article) for c in earlier}, {c.chunk_id for c in earlier}
     kept = [h for h in pool if (h.chunk.law_id, h.chunk.unit_kind, h.chunk.article) not in older
-            or h.chunk.chunk_id in {c.chunk_id for c in _earlier_texts([h.chunk], retriever, as_of)}]
-    log.info("earlier version asked: %d current texts of provisions also quoted as they were left out",
+            or h.chunk.chunk_id in ids]
+    log.info("earlier version asked: %d current texts left out, their provisions' earlier wording is quoted",
              len(pool) - len(kept))
     return kept
 
@@ -339,7 +340,7 @@ class Turn:
     weights: Weights = field(default_factory=Weights)
     said: str = ""  # the previous answer of the conversation, squashed (follow-ups do not repeat it)
     quote_log: list | None = None  # gets each choice of quotes (quotes.QuoteChoice), for fitting their weights
-    logits: list[float] = field(default_factory=list)  # the judge's logits of the leads, in the order judged
+    lead_logit: float | None = None  # the judge's logit of the first lead judged (Answer.lead_logit)
 
     @property
     def asked(self) -> str:
@@ -374,7 +375,8 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
                  turn.q.lang, quotes[0].chunk.language)
         return None
     logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
-    turn.logits.append(logit)
+    if turn.lead_logit is None:
+        turn.lead_logit = logit
     ok = logit >= turn.weights.answers_min_logit
     log.info("lead for %s: cross-encoder logit %.2f -> %s", label(quotes[0].chunk, quotes[0].chunk.paragraph), logit,
              "answers" if ok else "closest only")
@@ -688,7 +690,7 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
             parts.append("\n".join([f"{jur} — {lines[0]}" if jur else lines[0], *lines[1:]]))
         ans = Answer(text="\n\n".join(parts), citations=book.citations, scope=scope, hits=list(hits))
     ans.claims_answer = claims and not ans.abstained
-    ans.lead_logit = turn.logits[0] if turn.logits else None
+    ans.lead_logit = turn.lead_logit
     ans.timings = {"compose": time.perf_counter() - t0}
     ans.flagged += untrusted
     return ans
