@@ -21,11 +21,28 @@ class _Records(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def stored(tmp_path_factory):
-    """A glossary folder after two loads (what the bilingual log said meanwhile). Building the glossary from
-    JMdict takes 10-20 s, so the tests of this module share this one build."""
-    folder = tmp_path_factory.mktemp("glossary")
-    logger, records = logging.getLogger("rag.understand.bilingual"), _Records()
+def built():
+    """The folder of the glossary every data dir shares (``Settings.glossary_path``), built there if it is not
+    yet (JMdict takes about 20 s, once per machine)."""
+    from rag.core.settings import Settings
+
+    folder = Settings.from_env().glossary_path
+    load(folder)
+    return folder
+
+
+def test_glossary_finds_japanese_legal_words_for_english_and_back(built):
+    g = load(built)
+    assert "侮辱" in g.japanese_for("insulting someone in public")  # stemmed like every query word
+    assert "脅迫" in g.japanese_for("threats")
+    assert "不正指令電磁的記録" in g.japanese_for("a computer virus")  # a phrase before its words
+    assert "personal data" in g.english_for("個人データの越境移転の条件は？")
+    assert g.english_for("これはです") == []  # particles and kana-only runs are not looked up
+
+
+@pytest.mark.slow  # a build of its own, in a new folder: the 20 s the other tests share
+def test_glossary_is_built_once_and_then_only_opened(tmp_path):
+    folder, logger, records = tmp_path / "glossary", logging.getLogger("rag.understand.bilingual"), _Records()
     level = logger.level
     logger.addHandler(records)
     logger.setLevel(logging.INFO)
@@ -35,33 +52,20 @@ def stored(tmp_path_factory):
     finally:
         logger.removeHandler(records)
         logger.setLevel(level)
-    return folder, records.messages
-
-
-def test_glossary_finds_japanese_legal_words_for_english_and_back(stored):
-    g = load(stored[0])
-    assert "侮辱" in g.japanese_for("insulting someone in public")  # stemmed like every query word
-    assert "脅迫" in g.japanese_for("threats")
-    assert "不正指令電磁的記録" in g.japanese_for("a computer virus")  # a phrase before its words
-    assert "personal data" in g.english_for("個人データの越境移転の条件は？")
-    assert g.english_for("これはです") == []  # particles and kana-only runs are not looked up
-
-
-def test_glossary_is_built_once_and_then_only_opened(stored):
-    folder, messages = stored
+    messages = records.messages
     assert sum("glossary built" in m for m in messages) == 1
     assert len(list(folder.glob("jmdict-*.sqlite"))) == 1 and not list(folder.glob("*.tmp"))
 
 
-def test_an_unwritable_place_builds_the_glossary_in_memory(stored, tmp_path, monkeypatch):
+def test_an_unwritable_place_builds_the_glossary_in_memory(built, tmp_path, monkeypatch):
     # The fallback is what is under test here; the build it calls is the one the stored glossary came from
     # (build() writes into whichever connection it is given), so it copies that build instead of repeating it.
-    (built,) = stored[0].glob("jmdict-*.sqlite")
+    (stored,) = built.glob("jmdict-*.sqlite")
     targets: list[sqlite3.Connection] = []
 
     def copy_of_the_build(source, target: sqlite3.Connection) -> None:
         targets.append(target)
-        db = sqlite3.connect(f"file:{built}?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{stored}?mode=ro", uri=True)
         try:
             db.backup(target)
         finally:

@@ -19,6 +19,20 @@ def test_defaults(monkeypatch):
     assert s.feedback_path == Path("./data/feedback.sqlite3") and s.uploads == Path("./data/uploads")
 
 
+def test_derived_caches_are_shared_by_every_data_dir(monkeypatch, tmp_path):
+    # The ONNX models and the glossary derive from installed packages, not from an index: one build serves
+    # every data dir (the tests' and the evaluation's temporary copies too), unless a setting places them.
+    for k in list(__import__("os").environ):
+        if k.startswith("REGQA_"):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    a, b = Settings.from_env(data_dir=tmp_path / "a"), Settings.from_env(data_dir=tmp_path / "b")
+    assert a.glossary_path == b.glossary_path == tmp_path / "regqa" / "glossary"
+    assert a.models_path == tmp_path / "regqa" / "models"
+    monkeypatch.setenv("REGQA_GLOSSARY_DIR", str(tmp_path / "g"))
+    assert Settings.from_env().glossary_path == tmp_path / "g"
+
+
 def test_env_overrides(monkeypatch, tmp_path):
     monkeypatch.setenv("REGQA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("REGQA_TOP_K", "9")

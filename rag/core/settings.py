@@ -33,6 +33,11 @@ def _default_corpus_dir() -> str:
     return str((_PROJECT_ROOT.parent / "shared" / "corpus").resolve())
 
 
+def _user_cache() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "regqa"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("./data")
@@ -64,6 +69,10 @@ class Settings:
     # ONNX exports of the bundled MiniLM, built once from its weights; default: $XDG_CACHE_HOME/regqa/models
     # (~/.cache/regqa/models). Not under data_dir: every data dir (tests, eval's copies, bench) shares one.
     model_dir: Path | None = None
+    # The English-Japanese glossary built from the installed JMdict (rag/understand/bilingual.py); default:
+    # $XDG_CACHE_HOME/regqa/glossary. Like the models it derives from a package, not from the index, so every
+    # data dir shares one build (about 20 s on 2 cores) instead of repeating it in each.
+    glossary_dir: Path | None = None
     max_chunk_chars: int = 900  # MiniLM reads 256 tokens; longer text is cut off unseen
     max_file_mb: int = 25  # larger files are refused before parsing: bounded memory, bounded embed time
     # A document that splits into more chunks is refused: at ~30 chunks/s, 5,000 are 3 minutes of the embedder
@@ -129,10 +138,11 @@ class Settings:
 
     @property
     def models_path(self) -> Path:
-        if self.model_dir:
-            return self.model_dir
-        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        return Path(cache) / "regqa" / "models"
+        return self.model_dir or _user_cache() / "models"
+
+    @property
+    def glossary_path(self) -> Path:
+        return self.glossary_dir or _user_cache() / "glossary"
 
     @property
     def lock_path(self) -> Path:

@@ -159,7 +159,7 @@ class HybridRetriever:
         if self._glossary is None:
             from rag.understand.bilingual import load
 
-            self._glossary = load(self.settings.data_dir / "glossary")
+            self._glossary = load(self.settings.glossary_path)
         return self._glossary
 
     def _lacking(self, law_ids: list[str], jurisdictions: list[str], lang: str) -> list[str]:
