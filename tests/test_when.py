@@ -212,3 +212,51 @@ def test_a_question_about_the_earlier_version_only_gets_its_date_marked_as_the_e
     both = compose(q + " And now?", replace(scope, earlier_only=False), [Hit(c, 1.0) for c in law.chunks[::-1]],
                    retriever=law).text.splitlines()[0]
     assert both.startswith("1 March 2033 (still ahead on 1 January 2032)"), both
+
+
+def test_a_transitional_rule_citing_the_asked_article_gives_its_date():
+    # Art. 41 is no entry-into-force article (its caption says nothing of dates) and retrieval did not find it:
+    # it is found by citing Art. 12, with the date it sets ("by 1 March 2033"), not the first it mentions.
+    law = Law()
+    label = _c("w-cons", "12", LABEL, "LABELLING", title="Labels", seq=12)
+    transitional = _c("w-cons", "41", "1. Importers of widgets placed on the market before 1 March 2031 shall "
+                      "label them in accordance with Article 12 by 1 March 2033.", "FINAL PROVISIONS",
+                      title="Widgets already on the market", seq=41)
+    law.chunks = CONSOLIDATED + [label, transitional]
+    q = "Our widgets have been on sale for years. By when must importers label them?"
+    scope = Scope(law_ids=["widget"], jurisdictions=["XX"], aspects=find_aspects(q), as_of="2030-01-01")
+    text = compose(q, scope, [Hit(label, 1.0), Hit(CONSOLIDATED[-1], 0.9)], retriever=law).text
+    lead = text.splitlines()[0]
+    assert lead.startswith("1 March 2033 (still ahead on 1 January 2030)") and "Art. 41" in lead, text
+
+
+def test_a_chapter_named_to_place_its_sections_dates_only_those_sections():
+    from rag.answer.offline.compose import _clause_units
+
+    clause = "(b) Chapter III Section 4, Chapter V and Article 78 shall apply from 2 August 2025"
+    assert _clause_units(clause) == {("section", "3.4"), ("chapter", "5"), ("article", "78")}
+    assert ("chapter", "3") in unit_refs(clause)  # as a heading path would read it: the article is in Chapter III
+    assert _clause_units("(c) Chapter III, Sections 1 and 2, shall apply from:") == {("section", "3.1"),
+                                                                                    ("section", "3.2")}
+    assert ("chapter", "3") in _clause_units("Chapter III, with the exception of Section 4, shall apply")
+
+
+def test_provisions_dating_the_asked_article_are_found_by_what_they_cite():
+    from rag.answer.offline.compose import Topic, _dating_provisions
+
+    law = Law()
+    cites_with_date = _c("w-cons", "41", "1. Widgets placed on the market before 1 March 2031 shall comply with "
+                         "Article 12 by 1 March 2033.", "FINAL PROVISIONS", title="Transitional", seq=41)
+    cites_without = _c("w-cons", "42", "1. Article 12 shall not apply to spare parts.", "FINAL PROVISIONS",
+                       title="Spare parts", seq=42)
+    dated_elsewhere = _c("w-cons", "43", "1. Article 13 shall apply from 1 March 2032.", "FINAL PROVISIONS",
+                         title="Later start", seq=43)
+    law.chunks = CONSOLIDATED + [cites_with_date, cites_without, dated_elsewhere]
+    scope = Scope(law_ids=["widget"], as_of="2030-01-01")
+    topic = Topic({("article", "12"): 1.0, ("chapter", "3"): 1.0}, {"widget", "compli"})
+    found = _dating_provisions("widget", topic, scope, law, [])
+    assert [c.article for c in found] == ["41"]
+    # a question with none of the sentence's words ("When does it apply?") is about the law, not Art. 12
+    assert _dating_provisions("widget", Topic(topic.units, set()), scope, law, []) == []
+    # only the asked article (weight 1: the best hit or named in the question), not a neighbour's
+    assert _dating_provisions("widget", Topic({("article", "12"): 0.5}, topic.words), scope, law, []) == []

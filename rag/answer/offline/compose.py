@@ -229,6 +229,44 @@ def _earlier_texts(chunks: list[Chunk], retriever: Retriever | None, as_of: str)
     return [c for c in chunks if versions.status(c.doc_id, c.unit_kind, c.article, as_of).state == "superseded"]
 
 
+def _clause_units(text: str) -> set[tuple[str, str]]:
+    """The units a dated clause is about. A chapter named only to place its sections ("Chapter III Section 4",
+    "Chapter III, Sections 1, 2, and 3") stands for those sections, not for the whole chapter: the clause does
+    not date Chapter III's other sections. A chapter named whole and excepted in part keeps its place."""
+    placed = {n.split(".")[0] for k, n in unit_refs(_EXCEPTION.split(text, maxsplit=1)[0])
+              if k == "section" and "." in n}
+    return {u for u in unit_refs(text) if not (u[0] == "chapter" and u[1] in placed)}
+
+
+def _dating_provisions(law_id: str, topic: Topic, scope: Scope, retriever: Retriever | None,
+                       have: list[Chunk]) -> list[Chunk]:
+    """Provisions outside the entry-into-force article that set a date for the asked article: a transitional
+    rule ("Providers ... placed on the market before 2 August 2026 shall ... comply with Article 50(2) by
+    2 December 2026"), a later start for one section. They are found by what they cite, not by their
+    caption, in the text in force on the scope's date (the earlier text for a question about it). The dated
+    sentence must also use one of the question's own words: the best hit of a question about the whole law
+    ("When does the Act apply?") is no asked article, and a delegated act due "by 2 August 2027" that cites
+    it does not date the law."""
+    asked = {n for (kind, n), w in topic.units.items() if kind == "article" and w >= 1.0}
+    if not asked or retriever is None:
+        return []
+    versions = retriever.versions()
+    usable = versions.predicate(scope.as_of, scope.history) if versions is not None else (lambda c: True)
+    seen = {c.chunk_id for c in have}
+    found = []
+    for c in retriever.law_chunks(law_id):
+        if (c.chunk_id in seen or c.article in asked or c.unit_kind not in ("article", "section", "paragraph")
+                or not (_DEADLINE.search(c.body) or _COMMENCES.search(c.body)) or not usable(c)):
+            continue
+        if any((_DEADLINE.search(c.body[a:b]) or _COMMENCES.search(c.body[a:b]))
+               and asked & {n for kind, n in unit_refs(c.body[a:b]) if kind == "article"}
+               and terms(c.body[a:b]) & topic.words for a, b in sentence_spans(c.body)):
+            found.append(c)
+    if found:
+        log.info("when-question: %d provisions date article %s", len(found), sorted(asked))
+    return found
+
+
 def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
     """The dated sentence of an entry-into-force provision most about the topic, and its date: two points
     for each unit it names that the topic sits in ("(b) ... Chapter V ... shall apply from 2 August 2025"
@@ -240,11 +278,13 @@ def _topic_quote(chunks: list[Chunk], topic: Topic) -> tuple[Quote, str] | None:
         for start, end in sentence_spans(c.body):
             quote = Quote(c, start, end)  # a lead-in ending in ":" runs on over its points
             text = quote.text
-            m = _COMMENCES.search(text)
+            # The date the clause sets ("... comply with Article 50(2) by 2 December 2026"), not the first one it
+            # mentions ("placed on the market before 2 August 2026").
+            m = _COMMENCES.search(text) or _DEADLINE.search(text)
             date = m.group(1) if m else ((d := WRITTEN_DATE.search(text)) and d.group(0))
             if not date:
                 continue
-            score = 2 * sum(topic.units.get(u, 0.0) for u in unit_refs(text)) + len(terms(text) & topic.words)
+            score = 2 * sum(topic.units.get(u, 0.0) for u in _clause_units(text)) + len(terms(text) & topic.words)
             if _excepted(text) & topic.units.keys():
                 continue  # "... shall apply from 2 August 2025, with the exception of Article 101": not its date
             if score and (best is None or score > best[0]):
@@ -473,7 +513,10 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         if scope.earlier_only:  # "as originally enacted": the earlier version's dates, not the amendment's
             commencing = _earlier_texts(commencing, retriever, scope.as_of) or commencing
         own = _own_date(quotes[0], retriever)
-        picked = None if own else _topic_quote(commencing, _topic(turn, pool))
+        if not own:
+            topic = _topic(turn, pool)
+            dating = _dating_provisions(law_id, topic, scope, retriever, commencing) if law_id else []
+            picked = _topic_quote(commencing + dating, topic)
         general = [Quote(c, a, b) for c in commencing for a, b in sentence_spans(c.body)]
     first_answers = "dates" in aspects[:2] and _answers(turn, quotes)  # the judge's answers are cached
     if own:
@@ -484,10 +527,11 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = q.definition_terms  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
-    if date_text and (claims or is_commencement(quotes[0].chunk) or (own and first_answers)):
+    if date_text and (claims or is_commencement(quotes[0].chunk) or (own and first_answers)
+                      or (picked and quotes[0] is picked[0])):
         # "When" answered with the date first, as the provision words it; the entry-into-force provision
-        # itself answers "when" even where the judge hesitates, and so does the date clause of a provision
-        # the judge found answering.
+        # itself answers "when" even where the judge hesitates, and so do a clause that dates the asked
+        # article (a transitional rule citing it) and the date clause of a provision the judge found answering.
         claims = True
         lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t, quotes[0], retriever),
                                          law=" / ".join(laws), refs=_refs(quotes, lang))
