@@ -260,3 +260,34 @@ def test_provisions_dating_the_asked_article_are_found_by_what_they_cite():
     assert _dating_provisions("widget", Topic(topic.units, set()), scope, law, []) == []
     # only the asked article (weight 1: the best hit or named in the question), not a neighbour's
     assert _dating_provisions("widget", Topic({("article", "12"): 0.5}, topic.words), scope, law, []) == []
+
+
+@pytest.mark.parametrize("question,until", [
+    ("Until when must importers keep the register?", True),
+    ("Does the grace period for small importers expire at some point?", True),
+    ("いつまで猶予されますか", True),
+    ("From what date must importers keep the register?", False),
+    ("Is the register duty binding on us already?", False),
+])
+def test_a_question_asking_when_something_ends_is_read_by_its_grammar(question, until):
+    from rag.understand.scope import asks_until
+
+    assert asks_until(question) is until
+
+
+def test_a_provision_s_own_end_date_answers_until_when_and_never_from_when():
+    law = Law()
+    cure = [_c("w-cons", "33", "(a) Before any fine, the authority shall give the importer notice and 60 days to "
+               "cure.", "FINES", title="Cure period", seq=33),
+            _c("w-cons", "33", "(b) THIS ARTICLE IS REPEALED, EFFECTIVE JANUARY 1, 2034.", "FINES", title="Cure period",
+               seq=34)]
+    law.chunks = CONSOLIDATED + cure
+
+    def lead(q):
+        scope = Scope(law_ids=["widget"], jurisdictions=["XX"], aspects=find_aspects(q), as_of="2030-01-01",
+                      until=__import__("rag.understand.scope", fromlist=["x"]).asks_until(q))
+        return compose(q, scope, [Hit(cure[0], 1.0), Hit(CONSOLIDATED[-1], 0.9)], retriever=law).text.splitlines()[0]
+
+    assert lead("Until when must the authority give importers a chance to cure?").startswith(
+        "January 1, 2034 (still ahead on 1 January 2030)")  # in normal case, though the law prints capitals
+    assert "2034" not in lead("From when must the authority give importers a chance to cure?")

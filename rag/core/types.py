@@ -105,6 +105,9 @@ class Scope:
     history: bool = False  # asks about an earlier version: superseded provisions may be quoted (labelled)
     # asks about an earlier version only (not also "and now?"): the earlier text leads, the current one follows
     earlier_only: bool = False
+    # asks until when something lasts ("until when", "does the cure period expire"): a provision's own end date
+    # (its repeal, its expiry) then answers, which for "from when" it never does
+    until: bool = False
     # The question's words in the other language (English <-> Japanese, rag/understand/bilingual.py) when a
     # law in scope has no text in the question's language: retrieval searches and the answerer quotes by them.
     translated: list[str] = field(default_factory=list)

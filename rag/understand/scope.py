@@ -135,6 +135,12 @@ def asks_current(text: str, res: Resources = DEFAULT) -> bool:
     return bool(rx and rx.search(text or ""))
 
 
+def asks_until(text: str, res: Resources = DEFAULT) -> bool:
+    """Whether the question asks when something ends ("until when", "does it expire", "sunset", まで)."""
+    rx = _words_rx("until", res=res)
+    return bool(rx and rx.search(text or ""))
+
+
 def find_aspects(text: str, res: Resources = DEFAULT) -> list[str]:
     """Aspects whose keywords the text uses (or that it asks about in the words of [asking]), in
     aspects.toml order."""
@@ -331,6 +337,7 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     scope.without_names = catalog.strip_names(scope.resolved_question)
     scope.history = asks_history(q) or (scope.source == "history" and asks_history(scope.resolved_question))
     scope.earlier_only = scope.history and not asks_current(q)
+    scope.until = asks_until(q)
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"

@@ -186,24 +186,31 @@ def _excepted(text: str) -> set[tuple[str, str]]:
 
 
 # "This section shall become operative on January 1, 2027": a provision stating its own date.
-_OWN_DATE = re.compile(r"\bThis (?:section|article|subdivision|chapter|part|paragraph)\b[^.;]{0,40}?" + _COMMENCES.pattern,
-                       re.I)
+_THIS_UNIT = r"\bThis (?:sub)?(?:section|article|subdivision|chapter|part|paragraph)\b[^.;]{0,40}?"
+_OWN_DATE = re.compile(_THIS_UNIT + _COMMENCES.pattern, re.I)
+# "This subsection (3) is repealed, effective January 1, 2030": a provision stating when it ends.
+_OWN_END = re.compile(_THIS_UNIT + r"(?:(?:is|are|shall be|will be)\s+repealed|(?:shall\s+)?expires?|(?:shall\s+)?ceases?"
+                      r" to (?:have effect|apply|be in effect)|remains? in (?:force|effect)(?: only)? until|is inoperative)"
+                      r"(?:,?\s*effective|\s+on|\s+as of|\s+from)?\s+(" + WRITTEN_DATE.pattern + ")", re.I)
 
 
-def _own_date(quote: Quote, retriever: Retriever | None) -> tuple[Quote, str] | None:
+def _own_date(quote: Quote, retriever: Retriever | None, until: bool = False) -> tuple[Quote, str] | None:
     """The sentence of the quoted provision (any of its chunks) that states when the provision itself
     applies ("(c) This section shall become operative on January 1, 2027."), and that date; None if it has
-    none. For "does it apply yet?", the provision's own date answers before the law's general one."""
+    none. For "does it apply yet?", the provision's own date answers before the law's general one. ``until``
+    (the question asks when something ends): the sentence stating when the provision ends ("This subsection
+    (3) is repealed, effective January 1, 2030") answers first."""
     if retriever is None:
         return None
     c0 = quote.chunk
-    for c in retriever.lookup(c0.law_id, c0.article):
-        if c.doc_id != c0.doc_id or c.unit_kind != c0.unit_kind:
-            continue  # another version's text, or a recital of the same number
-        for start, end in sentence_spans(c.body):
-            m = _OWN_DATE.search(c.body[start:end])
-            if m:
-                return Quote(c, start, end), m.group(1)
+    for rx in (_OWN_END, _OWN_DATE) if until else (_OWN_DATE,):
+        for c in retriever.lookup(c0.law_id, c0.article):
+            if c.doc_id != c0.doc_id or c.unit_kind != c0.unit_kind:
+                continue  # another version's text, or a recital of the same number
+            for start, end in sentence_spans(c.body):
+                m = rx.search(c.body[start:end])
+                if m:
+                    return Quote(c, start, end), m.group(1)
     return None
 
 
@@ -512,7 +519,7 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         commencing = [h.chunk for h in pool if is_commencement(h.chunk)]
         if scope.earlier_only:  # "as originally enacted": the earlier version's dates, not the amendment's
             commencing = _earlier_texts(commencing, retriever, scope.as_of) or commencing
-        own = _own_date(quotes[0], retriever)
+        own = _own_date(quotes[0], retriever, scope.until)
         if not own:
             topic = _topic(turn, pool)
             dating = _dating_provisions(law_id, topic, scope, retriever, commencing) if law_id else []
@@ -533,6 +540,9 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # itself answers "when" even where the judge hesitates, and so do a clause that dates the asked
         # article (a transitional rule citing it) and the date clause of a provision the judge found answering.
         claims = True
+        # A session law's capitals (its added text) quoted as printed, but the date a sentence opens with in
+        # normal case: "January 1, 2030", not "JANUARY 1, 2030".
+        date_text = date_text.title() if date_text.isupper() else date_text
         lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t, quotes[0], retriever),
                                          law=" / ".join(laws), refs=_refs(quotes, lang))
     elif claims:
