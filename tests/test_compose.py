@@ -459,3 +459,25 @@ def test_survey_quotes_each_jurisdiction_only_where_the_judge_finds_an_answer():
     assert "addresses this" not in jp and "sets out penalties" not in jp
     assert "contains no penalty provisions" in jp or "No indexed provision clearly answers this" in jp
     assert_verbatim(ans)
+
+
+def test_a_question_about_what_a_text_says_on_a_topic_is_answered_by_a_sentence_on_that_topic():
+    # The MS MARCO judge scores a short topical question low ("What does ... say about detection tools?");
+    # a quoted sentence using the topic's words is what the text says on it, so the lead says it answers.
+    # A topic the sentence does not speak of gets the judge as before: with a threshold nothing reaches, the
+    # closest only.
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+    from rag.understand.scope import asked_topic
+
+    judge, strict = CrossEncoder(), Weights(answers_min_logit=100.0)
+
+    def ask(q):
+        scope = Scope(law_ids=["ca-942"], jurisdictions=["US-CA"], about=asked_topic(q))
+        return compose(q, scope, hits_of(("ca", "22757.2")), retriever=ChunkList(CHUNKS), judge=judge, weights=strict)
+
+    on = ask("What does the California AI Transparency Act say about AI detection tools?")
+    assert on.claims_answer and "No indexed provision clearly answers" not in on.text, on.text
+    off = ask("What does the California AI Transparency Act say about capture devices?")
+    assert not off.claims_answer and off.text.startswith("No indexed provision clearly answers this")
+    assert asked_topic("What fines apply under the Act?") == ""

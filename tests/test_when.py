@@ -276,6 +276,8 @@ def test_a_question_asking_when_something_ends_is_read_by_its_grammar(question, 
 
 
 def test_a_provision_s_own_end_date_answers_until_when_and_never_from_when():
+    from rag.understand.scope import asks_until
+
     law = Law()
     cure = [_c("w-cons", "33", "(a) Before any fine, the authority shall give the importer notice and 60 days to "
                "cure.", "FINES", title="Cure period", seq=33),
@@ -285,7 +287,7 @@ def test_a_provision_s_own_end_date_answers_until_when_and_never_from_when():
 
     def lead(q):
         scope = Scope(law_ids=["widget"], jurisdictions=["XX"], aspects=find_aspects(q), as_of="2030-01-01",
-                      until=__import__("rag.understand.scope", fromlist=["x"]).asks_until(q))
+                      until=asks_until(q))
         return compose(q, scope, [Hit(cure[0], 1.0), Hit(CONSOLIDATED[-1], 0.9)], retriever=law).text.splitlines()[0]
 
     assert lead("Until when must the authority give importers a chance to cure?").startswith(

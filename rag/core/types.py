@@ -108,6 +108,9 @@ class Scope:
     # asks until when something lasts ("until when", "does the cure period expire"): a provision's own end date
     # (its repeal, its expiry) then answers, which for "from when" it never does
     until: bool = False
+    # "What does the policy say about watermarks?": the topic a question asks a text about ("watermarks"), whose
+    # words a quoted sentence either uses or not; "" for a question that asks for a fact
+    about: str = ""
     # The question's words in the other language (English <-> Japanese, rag/understand/bilingual.py) when a
     # law in scope has no text in the question's language: retrieval searches and the answerer quotes by them.
     translated: list[str] = field(default_factory=list)

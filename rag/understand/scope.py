@@ -141,6 +141,21 @@ def asks_until(text: str, res: Resources = DEFAULT) -> bool:
     return bool(rx and rx.search(text or ""))
 
 
+@lru_cache(maxsize=4)
+def _about_patterns(res: Resources = DEFAULT) -> list[re.Pattern]:
+    return [re.compile(p, re.I) for p in _aspect_file(res).get("about", {}).get("patterns", [])]
+
+
+def asked_topic(text: str, res: Resources = DEFAULT) -> str:
+    """The topic a question asks what a text says about ("What does X say about watermarks?" -> "watermarks";
+    ``[about]`` in aspects.toml, the grammar of such questions); "" for any other question."""
+    for rx in _about_patterns(res):
+        m = rx.search(text or "")
+        if m:
+            return m.group(1).strip()
+    return ""
+
+
 def find_aspects(text: str, res: Resources = DEFAULT) -> list[str]:
     """Aspects whose keywords the text uses (or that it asks about in the words of [asking]), in
     aspects.toml order."""
@@ -338,6 +353,7 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
     scope.history = asks_history(q) or (scope.source == "history" and asks_history(scope.resolved_question))
     scope.earlier_only = scope.history and not asks_current(q)
     scope.until = asks_until(q)
+    scope.about = asked_topic(q)
     scope.comparison = len(laws) > 1 or bool(_COMPARE.search(q)) and len(laws) + len(jurs) > 1
     if not laws and not jurs and scope.source == "question":
         scope.source = "none"

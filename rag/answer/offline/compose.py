@@ -421,6 +421,13 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
         log.info("lead for %s: no judge reads %s/%s -> closest only", label(quotes[0].chunk, quotes[0].chunk.paragraph),
                  turn.q.lang, quotes[0].chunk.language)
         return None
+    topic = terms(turn.scope.about) if turn.scope.about else set()
+    if topic and topic <= terms(quotes[0].text):
+        # "What does the policy say about watermarks?" asks what the text says on a topic, not for one fact:
+        # a sentence on that topic answers it. (The MS MARCO judge scores such short questions low.)
+        log.info("lead for %s: the quote is on the asked topic %r -> answers",
+                 label(quotes[0].chunk, quotes[0].chunk.paragraph), turn.scope.about)
+        return True
     logit = turn.judge.logits(turn.asked, [quotes[0].chunk.text])[0]
     if turn.lead_logit is None:
         turn.lead_logit = logit
