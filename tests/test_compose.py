@@ -478,6 +478,18 @@ def test_a_question_about_what_a_text_says_on_a_topic_is_answered_by_a_sentence_
 
     on = ask("What does the California AI Transparency Act say about AI detection tools?")
     assert on.claims_answer and "No indexed provision clearly answers" not in on.text, on.text
+    # and only what it says on the topic: with the fitted quoting weights, a provision retrieval ranked next
+    # gets quoted for its rank alone; one that never speaks of the topic is left out
+    from rag.core.settings import Settings
+
+    rule = chunk("z", "user-z", "1", "Staff must mark every AI-generated image with a visible watermark before it "
+                 "leaves the company.", jur="", short="Zephyr Widget Policy", seq=1)
+    stray = chunk("z", "user-z", "2", "The legal team reviews this policy every year.", jur="", short="Zephyr Widget Policy",
+                  seq=2)
+    q = "What does the Zephyr Widget Policy say about watermarks?"
+    both = compose(q, Scope(law_ids=["user-z"], about=asked_topic(q)), [Hit(rule, 1.0), Hit(stray, 0.9)],
+                   retriever=ChunkList([rule, stray]), judge=judge, weights=Weights.load(Settings().weights_file))
+    assert [c.article for c in both.citations] == ["1"] and both.claims_answer, both.text
     off = ask("What does the California AI Transparency Act say about capture devices?")
     assert not off.claims_answer and off.text.startswith("No indexed provision clearly answers this")
     assert asked_topic("What fines apply under the Act?") == ""

@@ -538,6 +538,14 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         quotes, date_text = [own[0]] + [x for x in quotes if not x.overlaps(own[0])], own[1]
     else:
         quotes, date_text = _dated_first(quotes, aspects, picked, general, first_answers)
+    topic = terms(scope.about) if scope.about else set()
+    if topic and topic <= terms(quotes[0].text):
+        # "What does the policy say about watermarks?": what it says on the topic, not the sentences retrieval
+        # ranked next that never speak of it ("The legal team reviews this policy every year.").
+        on_topic = [x for x in quotes if topic & terms(x.text)]
+        if len(on_topic) < len(quotes):
+            log.info("asked about %r: %d quotes off the topic left out", scope.about, len(quotes) - len(on_topic))
+        quotes = on_topic
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
     asked = q.definition_terms  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
