@@ -30,6 +30,12 @@ class Question:
     # the words of the question that name the law ("Northwind ... Retention Standard", "Digital Services Act"):
     # they say which law, not what in it is asked, so they do not pick its sentences as the asked words do
     name_terms: frozenset[str] = frozenset()
+    # of Scope.about, the topic a question asks a text about ("watermarks"); empty for other questions
+    about_terms: frozenset[str] = frozenset()
+
+    def on_topic(self, text: str) -> bool:
+        """Whether ``text`` uses every word of the asked topic (False when no topic is asked)."""
+        return bool(self.about_terms) and self.about_terms <= terms(text)
 
     @property
     def definition_terms(self) -> frozenset[str] | None:
@@ -57,4 +63,5 @@ def parse_question(question: str, scope: Scope) -> Question:
         terms=terms_of(own), synonyms=frozenset(synonym_terms(own)),
         resolved_terms=terms_of(resolved), wording_terms=terms_of(wording),
         wording_synonyms=frozenset(synonym_terms(wording)),
-        name_terms=terms_of(resolved) - terms_of(scope.without_names) if scope.without_names else frozenset())
+        name_terms=terms_of(resolved) - terms_of(scope.without_names) if scope.without_names else frozenset(),
+        about_terms=terms_of(scope.about) if scope.about else frozenset())

@@ -122,23 +122,25 @@ def _words_rx(table: str, name: str = "", res: Resources = DEFAULT) -> re.Patter
     return re.compile("|".join(parts), re.I | re.M) if parts else None
 
 
+def _asks(table: str, text: str, res: Resources) -> bool:
+    rx = _words_rx(table, res=res)
+    return bool(rx and rx.search(text or ""))
+
+
 def asks_history(text: str, res: Resources = DEFAULT) -> bool:
     """Whether the question is about an earlier version ("as originally enacted", "before the amendment")."""
-    rx = _words_rx("history", res=res)
-    return bool(rx and rx.search(text or ""))
+    return _asks("history", text, res)
 
 
 def asks_current(text: str, res: Resources = DEFAULT) -> bool:
     """Whether the question also asks about the version in force ("now", "as amended", "現行"): a question
     about an earlier version that does not is answered from the earlier text first."""
-    rx = _words_rx("current", res=res)
-    return bool(rx and rx.search(text or ""))
+    return _asks("current", text, res)
 
 
 def asks_until(text: str, res: Resources = DEFAULT) -> bool:
     """Whether the question asks when something ends ("until when", "does it expire", "sunset", まで)."""
-    rx = _words_rx("until", res=res)
-    return bool(rx and rx.search(text or ""))
+    return _asks("until", text, res)
 
 
 @lru_cache(maxsize=4)

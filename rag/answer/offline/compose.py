@@ -421,8 +421,7 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
         log.info("lead for %s: no judge reads %s/%s -> closest only", label(quotes[0].chunk, quotes[0].chunk.paragraph),
                  turn.q.lang, quotes[0].chunk.language)
         return None
-    topic = terms(turn.scope.about) if turn.scope.about else set()
-    if topic and topic <= terms(quotes[0].text):
+    if turn.q.on_topic(quotes[0].text):
         # "What does the policy say about watermarks?" asks what the text says on a topic, not for one fact:
         # a sentence on that topic answers it. (The MS MARCO judge scores such short questions low.)
         log.info("lead for %s: the quote is on the asked topic %r -> answers",
@@ -538,11 +537,10 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         quotes, date_text = [own[0]] + [x for x in quotes if not x.overlaps(own[0])], own[1]
     else:
         quotes, date_text = _dated_first(quotes, aspects, picked, general, first_answers)
-    topic = terms(scope.about) if scope.about else set()
-    if topic and topic <= terms(quotes[0].text):
+    if q.on_topic(quotes[0].text):
         # "What does the policy say about watermarks?": what it says on the topic, not the sentences retrieval
         # ranked next that never speak of it ("The legal team reviews this policy every year.").
-        on_topic = [x for x in quotes if topic & terms(x.text)]
+        on_topic = [x for x in quotes if q.about_terms & terms(x.text)]
         if len(on_topic) < len(quotes):
             log.info("asked about %r: %d quotes off the topic left out", scope.about, len(quotes) - len(on_topic))
         quotes = on_topic
