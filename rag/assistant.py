@@ -221,7 +221,7 @@ class Assistant:
         indexed = sorted({d.get("law_id") or d["doc_id"] for d in docs})
         scope = understand(question, history, catalog=self.catalog_for(docs), indexed_law_ids=indexed,
                            jurisdictions=list(jurisdictions) if jurisdictions else None,
-                           law_ids=list(law_ids) if law_ids else None)
+                           law_ids=list(law_ids) if law_ids else None, mentioning=self.retriever.mentioning)
         # The question's words in the other language, when a law in scope has none in its language (not
         # the names of laws and places: scope already says which).
         words = self.catalog_for(docs).strip_places(scope.without_names or scope.resolved_question or question)

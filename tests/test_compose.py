@@ -195,6 +195,17 @@ def test_out_of_corpus_named_law_abstains_without_citations():
     assert "JP: AI Promotion Act" in ans.text and "EU: EU AI Act" in ans.text
 
 
+def test_a_law_answered_from_the_indexed_law_referring_to_it_says_so_first():
+    scope = Scope(law_ids=["eu-ai"], jurisdictions=["EU"], aspects=["penalties"],
+                  referenced={"Directive 2099/1/EU": ["eu-ai"]})
+    ans = compose("What fines does Directive 2099/1/EU set for prohibited AI practices?", scope,
+                  hits_of(("eu", "99")), retriever=ChunkList(CHUNKS))
+    assert not ans.abstained and ans.citations
+    assert ans.text.splitlines()[0] == ("Directive 2099/1/EU is not itself in the indexed corpus; the provisions "
+                                        "below are indexed law that refers to it.")
+    assert_verbatim(ans)
+
+
 def test_nothing_relevant_abstains():
     ans = compose("How do I bake sourdough bread?", Scope(), hits_of(("jp-en", "22")), retriever=ChunkList(CHUNKS),
                   indexed={"JP": ["AI Promotion Act"]})

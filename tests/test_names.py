@@ -91,6 +91,15 @@ def test_a_law_described_by_its_role_or_version_is_not_an_unknown_law(catalog):
         ["freedonia online harms act"]
 
 
+def test_a_compound_of_topic_words_describes_a_law_and_names_none(catalog):
+    # a hyphenated description is read by its parts, like the same words written apart
+    assert catalog.find_not_indexed("Does the privacy-breach law of Japan apply?") == []
+    assert catalog.find_not_indexed("What does the AI-chatbot law say?") == catalog.find_not_indexed(
+        "What does the AI chatbot law say?") == []
+    # a compound with a word of its own is still a name nothing indexed matches
+    assert catalog.find_not_indexed("does the freedonia-harms law need age checks?") == ["freedonia-harms law"]
+
+
 def test_countries_with_nothing_indexed_are_recognised(catalog):
     assert catalog.find_other_countries("How does Kenya regulate deepfakes?") == ["KE"]
     assert catalog.find_other_countries("Is there an Ohio law on chatbots?") == ["US-OH"]

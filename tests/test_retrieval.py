@@ -217,3 +217,11 @@ def test_law_chunks_rechecks_the_store_after_a_while(tmp_path, corpus_dir, monke
     assert r.law_chunks("us-ca-sb243") == []  # checked recently: the same index
     monkeypatch.setattr(R, "_INDEX_RECHECK_S", 0.0)
     assert r.law_chunks("us-ca-sb243")  # then the store is read again
+
+
+def test_laws_naming_a_law_verbatim(retriever):
+    # "Regulation (EU) 2019/1020" (market surveillance) is not indexed, but the AI Act names it in dozens of
+    # provisions; whitespace and case are read loosely (EUR-Lex puts non-breaking spaces in such names)
+    assert retriever.mentioning("regulation (EU)\u00a02019/1020") == ["eu-ai-act"]
+    assert retriever.mentioning("Regulation (EU) 2099/1") == []
+    assert retriever.mentioning("act") == []  # a word, not a name

@@ -119,6 +119,22 @@ def test_laws_not_indexed(catalog, question):
     assert scope.unknown_laws and scope.law_ids == []
 
 
+def test_a_law_not_indexed_but_named_by_an_indexed_law_is_answered_from_it(catalog):
+    # The indexed GDPR names "Directive 95/46/EC"; the question is answered from the GDPR, under a note
+    mentions = {"directive 95/46/ec": ["eu-gdpr"]}
+    scope = understand("Is Directive 95/46/EC still in force?", catalog=catalog, indexed_law_ids=["eu-gdpr", "eu-dsa"],
+                       mentioning=lambda name: mentions.get(name.lower(), []))
+    assert scope.law_ids == ["eu-gdpr"] and scope.unknown_laws == []
+    assert scope.referenced == {"Directive 95/46/EC": ["eu-gdpr"]}
+    # a citing law that is not indexed does not answer; a name no indexed text uses is still declined
+    scope = understand("Is Directive 95/46/EC still in force?", catalog=catalog, indexed_law_ids=["eu-dsa"],
+                       mentioning=lambda name: mentions.get(name.lower(), []))
+    assert scope.unknown_laws == ["Directive 95/46/EC"] and scope.law_ids == [] and not scope.referenced
+    scope = understand("Is Directive 2099/1/EU in force?", catalog=catalog, indexed_law_ids=["eu-gdpr"],
+                       mentioning=lambda name: mentions.get(name.lower(), []))
+    assert scope.unknown_laws == ["Directive 2099/1/EU"] and not scope.referenced
+
+
 def test_catalog_law_not_in_the_index_is_unknown(catalog):
     scope = understand("What are the GDPR fines?", catalog=catalog, indexed_law_ids=["jp-ai-promotion-act"])
     assert scope.law_ids == [] and scope.unknown_laws == ["GDPR"]

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
+# The kinds of document that are law text (an original, its translation, a consolidation): not news, web pages
+# or a user's upload, which are never quoted as the law.
+STATUTE_KINDS = ("law", "translation", "consolidation")
+
 
 @dataclass
 class Chunk:
@@ -97,6 +101,9 @@ class Scope:
     # searched, and each answers only with a provision judged relevant
     survey: bool = False
     unknown_laws: list[str] = field(default_factory=list)  # named laws that are not indexed
+    # Named laws that are not indexed but that indexed statutes name verbatim ("Directive 95/46/EC" in the GDPR):
+    # name -> the laws referring to it, which answer in its place, under a note saying so
+    referenced: dict[str, list[str]] = field(default_factory=dict)
     resolved_question: str = ""  # the question after follow-up resolution
     # resolved_question without the names of laws and countries (inside the scope they only add noise)
     without_names: str = ""

@@ -27,7 +27,7 @@ from functools import lru_cache
 from rag.core.citations import QUOTED_HITS, article_units, paragraph_covers
 from rag.core.settings import Settings
 from rag.core.text import tokenize
-from rag.core.types import Chunk, Hit, Scope
+from rag.core.types import STATUTE_KINDS, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.index.bm25 import BM25Index
 from rag.index.lexical import index_for
@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 _INDEX_RECHECK_S = 1.0
 _LOOKUP_BONUS = 1.0  # larger than any fused score: a named article ranks first
 _STATUTE_UNITS = ("article", "section", "supplementary", "annex", "paragraph")
+
+
+@lru_cache(maxsize=100_000)
+def _folded(text: str) -> str:
+    """Case folded, with every run of spaces (non-breaking ones too) one space: how a name is searched verbatim."""
+    return " ".join(text.casefold().split())
 
 
 # A memo on chunk bodies (the package's aspects.toml patterns, rag/core/resources.py DEFAULT): the
@@ -207,6 +213,20 @@ class HybridRetriever:
     def term_share(self, term: str) -> float:
         return self.index().share(term)
 
+    def mentioning(self, name: str, limit: int = 2) -> list[str]:
+        """The indexed laws whose statute text names ``name`` verbatim ("Directive 95/46/EC" in the GDPR),
+        most mentions first: a law nobody indexed may still be answered from the provisions that refer to it.
+        A law naming it less than half as often as the first only cites it in passing, and is left out."""
+        needle = _folded(name)
+        if len(needle) < 6:  # a word, not a name
+            return []
+        counts: dict[str, int] = {}
+        for c in self._recent_index().chunks:
+            if c.kind in STATUTE_KINDS and needle in _folded(c.body):
+                counts[c.law_id] = counts.get(c.law_id, 0) + 1
+        top = max(counts.values(), default=0)
+        return sorted((lid for lid in counts if 2 * counts[lid] >= top), key=lambda lid: -counts[lid])[:limit]
+
     def law_structure(self, law_id: str) -> dict[str, set[tuple[str, str]]]:
         """article -> the chapters/sections it sits in, from every version of the law (structure does not
         change with the version that is in force; rag/core/citations.py ``article_units``)."""
@@ -253,7 +273,7 @@ class HybridRetriever:
             key = (law_id, a)
             if key not in known:
                 rx = unit_title_rx([a])
-                body = [c.body for c in self.law_chunks(law_id) if c.kind in ("law", "translation", "consolidation")]
+                body = [c.body for c in self.law_chunks(law_id) if c.kind in STATUTE_KINDS]
                 known[key] = bool(rx and body and not any(rx.search(b) for b in body))
             if known[key]:
                 out.append(a)

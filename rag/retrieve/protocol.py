@@ -40,6 +40,10 @@ class Retriever(Protocol):
         """The share of indexed chunks containing a BM25 term (0 when unknown): how common a word is."""
         ...
 
+    def mentioning(self, name: str, limit: int = 2) -> list[str]:
+        """The indexed laws whose statute text names ``name`` verbatim, most mentions first; [] when none."""
+        ...
+
     def translated(self, question: str, lang: str, law_ids: list[str], jurisdictions: list[str]) -> list[str]:
         """The question's words in the other language, when a law in scope needs them; [] otherwise."""
         ...

@@ -21,11 +21,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from rag.core.settings import DEFAULT_SOURCES, PACKAGE_DATA
+from rag.core.types import STATUTE_KINDS
 from rag.understand.names import LAW_WORDS, Countries, NameIndex, law_phrases, name_variants, tokens
 
 _DATA = PACKAGE_DATA
 _SOURCES = DEFAULT_SOURCES
-_STATUTE_KINDS = ("law", "translation", "consolidation")
 _CJK_RX = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ class LawCatalog:
         base = _load_cached(str(data_dir or _DATA), str(sources_file or _SOURCES))
         laws = {lid: LawInfo(**{**info.__dict__, "aliases": list(info.aliases), "generic": list(info.generic),
                                 "languages": list(info.languages)}) for lid, info in base.laws.items()}
-        order = {k: i for i, k in enumerate(_STATUTE_KINDS)}
+        order = {k: i for i, k in enumerate(STATUTE_KINDS)}
         for d in sorted(documents, key=lambda d: order.get(d.get("kind") or "law", 9)):
             lid = d.get("law_id") or d["doc_id"]
             info = laws.get(lid)
@@ -294,7 +294,9 @@ class LawCatalog:
     def _generic(self, phrase: str) -> bool:
         """"Japan's AI law", "the privacy law", "Brazil's AI bill": only country, topic and law words, so it names
         a kind of law, not one law (the country and topic decide which indexed law is meant, if any)."""
-        words = [w for w in tokens(phrase) if w not in ("the", "of", "on", "and", "for", "s", "new", "national", "federal")]
+        # a compound is read by its parts: "the election-deepfake law" is an election law on deepfakes
+        words = [p for w in tokens(phrase) for p in (w.split("-") if "-" in w and not any(c.isdigit() for c in w) else [w])
+                 if p not in ("the", "of", "on", "and", "for", "s", "new", "national", "federal")]
         return all(w in LAW_WORDS or w in self._topic_words or w in self._country_words for w in words)
 
     def find_not_indexed(self, text: str) -> list[str]:
@@ -387,7 +389,7 @@ def _load_cached(data_dir: str, sources_file: str) -> LawCatalog:
         laws[lid] = LawInfo(law_id=lid, jurisdiction=entry.get("jurisdiction", ""), aliases=list(entry.get("aliases", [])),
                             topic=entry.get("topic", ""), generic=list(entry.get("generic", [])))
     # Titles etc. from the source list: the original-language statute first, then translations.
-    order = {k: i for i, k in enumerate(_STATUTE_KINDS)}
+    order = {k: i for i, k in enumerate(STATUTE_KINDS)}
     for src in sorted(sources, key=lambda s: order.get(s.get("kind", "law"), 9)):
         lid = src.get("law_id") or src.get("doc_id")
         info = laws.setdefault(lid, LawInfo(law_id=lid, jurisdiction=src.get("jurisdiction", "")))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from rag.core.numerals import cjk_to_int
@@ -20,6 +21,7 @@ from rag.core.text import detect_language, tokenize
 from rag.core.types import Scope
 from rag.understand.catalog import LawCatalog
 from rag.understand.conversation import Parsed, looks_like_followup, previous_scope, resolve_text
+from rag.understand.names import law_phrases
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +307,20 @@ def _indexed_only(laws: list[str], indexed: set[str], scope: Scope, catalog: Law
     return [x for x in laws if x in indexed]
 
 
+def _referring(scope: Scope, laws: list[str], mentioning: Callable[[str], list[str]],
+               indexed_law_ids: list[str] | None) -> list[str]:
+    """``laws`` and the indexed laws whose text names a law of ``scope.unknown_laws``: such a law is moved to
+    ``scope.referenced``. Only a name that reads as a law's ("Directive 95/46/EC"), not a country's."""
+    for name in [n for n in scope.unknown_laws if law_phrases(n)]:
+        citing = [lid for lid in mentioning(name) if indexed_law_ids is None or lid in indexed_law_ids]
+        if citing:
+            log.info("%r is not indexed, but %s name it: answered from them", name, citing)
+            scope.unknown_laws.remove(name)
+            scope.referenced[name] = citing
+            laws += [lid for lid in citing if lid not in laws]
+    return laws
+
+
 def _in_jurisdictions(laws: list[str], jurs: list[str], own: Parsed, scope: Scope, catalog: LawCatalog,
                       law_ids: list[str] | None, indexed_law_ids: list[str] | None) -> list[str]:
     """``laws`` within the user's jurisdiction filter ``jurs`` (unless laws were chosen too)."""
@@ -321,7 +337,9 @@ def _in_jurisdictions(laws: list[str], jurs: list[str], own: Parsed, scope: Scop
 
 def understand(question: str, history: list[dict] | None = None, *, catalog: LawCatalog | None = None,
                indexed_law_ids: list[str] | None = None, jurisdictions: list[str] | None = None,
-               law_ids: list[str] | None = None) -> Scope:
+               law_ids: list[str] | None = None, mentioning: Callable[[str], list[str]] | None = None) -> Scope:
+    """The scope of ``question`` read with ``history``; ``mentioning`` (a name -> the indexed laws whose text
+    names it verbatim) lets a law that is not indexed be answered from the indexed provisions referring to it."""
     catalog = catalog or LawCatalog.load()
     q = (question or "").strip()
     own = analyse(q, catalog)
@@ -333,6 +351,8 @@ def understand(question: str, history: list[dict] | None = None, *, catalog: Law
         laws, jurs = _follow_up(q, history, own, prev, scope, catalog, laws, jurs)
     if indexed_law_ids is not None:
         laws = _indexed_only(laws, set(indexed_law_ids), scope, catalog)
+    if mentioning is not None and scope.unknown_laws and not law_ids:
+        laws = _referring(scope, laws, mentioning, indexed_law_ids)
     if scope.unknown_laws and not own.explicit_laws:
         laws = []  # "the EU AI Liability Directive": not the EU AI Act, even though both say "EU" and "AI"
     if law_ids:

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 from rag.answer.offline.changes import other_wordings
 from rag.answer.offline.law_checks import (
-    STATUTE_KINDS,
     absent_aspects,
     aspect_hits,
     closest_quotes,
@@ -49,7 +48,7 @@ from rag.core.citations import (
 )
 from rag.core.dates import WRITTEN_DATE, iso, long_date, today
 from rag.core.text import sentence_spans
-from rag.core.types import Answer, Chunk, Hit, Scope
+from rag.core.types import STATUTE_KINDS, Answer, Chunk, Hit, Scope
 from rag.core.weights import Weights
 from rag.retrieve.protocol import Retriever
 from rag.retrieve.rerank import CachingJudge
@@ -756,6 +755,11 @@ def compose(question: str, scope: Scope, hits: list[Hit], *, retriever: Retrieve
         for jur, lines, _ in sections:
             parts.append("\n".join([f"{jur} — {lines[0]}" if jur else lines[0], *lines[1:]]))
         ans = Answer(text="\n\n".join(parts), citations=book.citations, scope=scope, hits=list(hits))
+    if scope.referenced and not ans.abstained:
+        # "Is Directive 95/46/EC still the law?": not indexed itself; the answer is the indexed law naming it,
+        # and the reader is told so before any provision.
+        note = templates()[lang]["referenced"].format(what=", ".join(scope.referenced))
+        ans.text = f"{note}\n{ans.text}"
     ans.claims_answer = claims and not ans.abstained
     ans.lead_logit = turn.lead_logit
     ans.timings = {"compose": time.perf_counter() - t0}

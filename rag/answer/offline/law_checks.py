@@ -10,13 +10,12 @@ from functools import lru_cache
 
 from rag.core.citations import Quote
 from rag.core.text import sentence_spans
-from rag.core.types import Chunk, Hit, Scope
+from rag.core.types import STATUTE_KINDS, Chunk, Hit, Scope
 from rag.retrieve.protocol import Retriever
 from rag.understand.lexicon import aspect_regex, keyword_regex, templates, terms
 
 log = logging.getLogger(__name__)
 
-STATUTE_KINDS = ("law", "translation", "consolidation")  # not news, web pages
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s?%|(?:EUR|€|\$|USD|KRW|₩|¥)\s?\d[\d,.\s]*\d|\d[\d,.]*\s?(?:million|billion)?\s?"
                      r"(?:EUR|euros?|dollars|won|yen|円|원)", re.I)
 
