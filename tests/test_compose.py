@@ -85,6 +85,9 @@ class ChunkList:
     def term_share(self, term):
         return 0.0
 
+    def mentioning(self, name, limit=2):
+        return []
+
 
 def hits_of(*keys):
     by = {(c.doc_id, c.article): c for c in CHUNKS}
@@ -125,6 +128,8 @@ def test_labels_and_paragraph_from_numbered_lines():
         == "Regulation (EU) 2024/1689, Recital 27 (non-binding)"
     assert label(chunk("e", "e", "III", "x", jur="EU", cite="Regulation (EU) 2024/1689", kind="annex")) \
         == "Regulation (EU) 2024/1689, Annex III"
+    assert label(chunk("d", "d", "", "x", jur="EU", cite="Regulation (EU) 2022/1925", kind="annex")) \
+        == "Regulation (EU) 2022/1925, Annex"  # a law's only annex has no number
     kr = CHUNKS[5]
     assert paragraph_of(kr, kr.body.index("An administrative fine under")) == "2"
 
@@ -504,3 +509,24 @@ def test_a_question_about_what_a_text_says_on_a_topic_is_answered_by_a_sentence_
     off = ask("What does the California AI Transparency Act say about capture devices?")
     assert not off.claims_answer and off.text.startswith("No indexed provision clearly answers this")
     assert asked_topic("What fines apply under the Act?") == ""
+
+
+def test_a_question_naming_only_a_country_quotes_another_law_only_where_it_answers_and_names_each_law():
+    # "in the EU", no law named: the section is the jurisdiction's. Another EU law's provision, quoted for its
+    # rank alone, is left out where the judge does not find it answering; kept, it is named with its law.
+    from rag.core.weights import Weights
+    from rag.retrieve.rerank import CrossEncoder
+
+    dsa = chunk("dsa", "eu-dsa", "25", "1. Providers of online platforms shall not use prohibited practices such as "
+                "deceptive interface design.", jur="EU", cite="Regulation (EU) 2022/2065", short="DSA", seq=25)
+    chunks = [*CHUNKS, dsa]
+    hits = [Hit(chunks[4], 1.0), Hit(dsa, 0.9)]
+    q, scope = "Which prohibited practices are banned in the EU and what fines apply?", Scope(jurisdictions=["EU"])
+    strict = compose(q, scope, hits, retriever=ChunkList(chunks), judge=CrossEncoder(),
+                     weights=Weights(answers_min_logit=0.0))
+    assert "EUR 35 000 000" in strict.text and "deceptive interface" not in strict.text, strict.text
+    loose = compose(q, scope, hits, retriever=ChunkList(chunks), judge=CrossEncoder(),
+                    weights=Weights(answers_min_logit=-100.0))
+    lead = loose.text.splitlines()[0]
+    assert "deceptive interface" in loose.text, loose.text
+    assert "EU AI Act, Art. 99(3)" in lead and "DSA, Art. 25(1)" in lead, lead

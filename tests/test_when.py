@@ -128,6 +128,9 @@ class Law:
     def translated(self, question, lang, law_ids, jurisdictions):
         return []
 
+    def mentioning(self, name, limit=2):
+        return []
+
     def term_share(self, term):
         return 0.0
 

@@ -183,7 +183,7 @@ def provision_ref(chunk: Chunk, paragraph: str = "", lang: str = "en") -> str:
     if kind == "recital":
         return f"Recital {art} (non-binding)"  # recitals explain the articles; they create no obligations
     if kind == "annex":
-        return f"Annex {art}"
+        return f"Annex {art}".strip()  # the DMA has one annex, without a number
     if kind == "section":
         return f"§ {art}{para}"
     if kind == "supplementary":

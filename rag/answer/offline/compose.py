@@ -104,7 +104,16 @@ def _mentions(quotes: list[Quote], aspects: list[str]) -> bool:
     return not rxs or any(rx.search(q.text) for q in quotes for rx in rxs)
 
 
-def _refs(quotes: list[Quote], lang: str = "en") -> str:
+def _refs(quotes: list[Quote], lang: str = "en", by_law: bool = False) -> str:
+    """"Art. 33(1), Art. 33(2)"; ``by_law``: quotes of several laws each named with their law's short name
+    ("GDPR, Art. 33(1); DSA, Art. 16(1)"), so no provision reads as another law's."""
+    if by_law and len({q.chunk.law_id for q in quotes}) > 1:
+        groups: dict[str, list[Quote]] = {}
+        for q in quotes:
+            groups.setdefault(q.chunk.law_id, []).append(q)
+        sep = "；" if lang == "ja" else "; "
+        return sep.join(f"{qs[0].chunk.short_name or law_display(qs[0].chunk, lang)}{'、' if lang == 'ja' else ', '}{_refs(qs, lang)}"
+                        for lid, qs in groups.items())
     refs = list(dict.fromkeys(provision_ref(q.chunk, q.paragraph, lang) for q in quotes))
     return ("、" if lang == "ja" else ", ").join(r for r in refs if r) or (
         "引用した規定" if lang == "ja" else "the quoted provisions")
@@ -435,6 +444,25 @@ def _answers(turn: Turn, quotes: list[Quote]) -> bool | None:
     return ok
 
 
+def _one_law_unless_answering(turn: Turn, quotes: list[Quote]) -> list[Quote]:
+    """For a question naming a country but no law, once the judge finds the first quote answering: that law's
+    quotes, and another law's only where the judge finds them answering too. Quoted for its rank alone beside
+    an answer, another law's provision reads as part of it. Where the first quote does not answer, the lead
+    says "the closest are", and every law's closest provisions stay (leaving them out lost held-out facts
+    whose provision was the second law's); where no judge reads the language, all stay too."""
+    first = quotes[0].chunk.law_id
+    others = [x for x in quotes if x.chunk.law_id != first]
+    if turn.judge is None or turn.q.lang != "en" or any(x.chunk.language != "en" for x in others) \
+            or not _answers(turn, quotes):
+        return quotes
+    logits = turn.judge.logits(turn.asked, [x.chunk.text for x in others])
+    keep = {id(x) for x, s in zip(others, logits) if s >= turn.weights.answers_min_logit}
+    if len(keep) < len(others):
+        log.info("no law named: %d quotes of laws other than %s left out (not judged answering)",
+                 len(others) - len(keep), first)
+    return [x for x in quotes if x.chunk.law_id == first or id(x) in keep]
+
+
 def _absence(turn: Turn, law_id: str, hits: list[Hit]) -> list[str] | None:
     """For asked aspects the law never mentions: lines saying so, then its closest provisions; else None."""
     q, lang, retriever = turn.q, turn.q.lang, turn.retriever
@@ -543,7 +571,11 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         if len(on_topic) < len(quotes):
             log.info("asked about %r: %d quotes off the topic left out", scope.about, len(quotes) - len(on_topic))
         quotes = on_topic
+    if law_id is None and len({x.chunk.law_id for x in quotes}) > 1:
+        quotes = _one_law_unless_answering(turn, quotes)
     laws = list(dict.fromkeys(names.get(q.chunk.law_id) or law_display(q.chunk, lang) for q in quotes))
+    # quotes of several laws: each provision named with its law, so none reads as another law's
+    refs = _refs(quotes, lang, by_law=len(laws) > 1)
     asked = q.definition_terms  # only the asked term's list is expanded
     claims = _answers(turn, quotes)
     if date_text and (claims or is_commencement(quotes[0].chunk) or (own and first_answers)
@@ -556,13 +588,16 @@ def _section(turn: Turn, law_id: str | None, hits: list[Hit], limit: int) -> tup
         # normal case: "January 1, 2030", not "JANUARY 1, 2030".
         date_text = date_text.title() if date_text.isupper() else date_text
         lead = t["dates"]["lead"].format(date=date_text, status=_date_status(date_text, scope.as_of, t, quotes[0], retriever),
-                                         law=" / ".join(laws), refs=_refs(quotes, lang))
+                                         law=" / ".join(laws), refs=refs)
     elif claims:
-        lead = _lead(t, aspects, " / ".join(laws), _refs(quotes, lang))
+        lead = _lead(t, aspects, " / ".join(laws), refs)
     elif claims is None:
-        lead = t["unchecked_lead"].format(law=" / ".join(laws), refs=_refs(quotes, lang))
+        lead = t["unchecked_lead"].format(law=" / ".join(laws), refs=refs)
     else:
-        lead = t["weak_lead"].format(refs=_refs(quotes, lang))
+        # where the question named no law, the closest provisions are named with their law
+        if law_id is None and len(laws) == 1:
+            refs = ("、" if lang == "ja" else ", ").join([laws[0], refs])
+        lead = t["weak_lead"].format(refs=refs)
     lines = [lead] + _quote_lines(quotes, book, t, retriever, asked)
     if scope.history and retriever is not None:
         lines += _other_wordings(turn, quotes, t)
