@@ -20,7 +20,8 @@ Ask every question of the dev set (tests/eval/gold.jsonl) and of the held-out se
 each set: recall@5 and MRR of the gold provision among the retrieved chunks, whether citation [1]
 is a gold provision, citation precision and recall, fact recall (regexes a right answer matches),
 wrong rate (regexes that mark a wrong answer), overclaim rate (the lead says the quotes answer
-but [1] is not a gold provision), abstention accuracy, p50/p95 latency.
+but [1] is not a gold provision), underclaim rate ([1] is a gold provision but the lead calls the
+quotes only "the closest"), abstention accuracy, p50/p95 latency.
 Prints dev and held-out side by side (overall, by question type, by law), then each failed
 question with its reasons. Questions with `user_docs` have those files ingested as the user's
 own uploads into a temporary copy of the index first; the index itself is not changed.

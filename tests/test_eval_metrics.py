@@ -142,6 +142,21 @@ def test_score_reasons():
     assert score(oc, Answer(text="Not in the corpus.", abstained=True), 0.1).passed
 
 
+def test_over_and_underclaim_compare_the_lead_with_citation_one():
+    gold = [GoldRef(doc=JP, article="16")]
+    right, other = [cit(JP_FILE, "16")], [cit(EU_FILE, "99")]
+    # "X addresses this" over the gold provision: neither; over another provision: an overclaim
+    assert not M.overclaims(Answer(text="", citations=right, claims_answer=True), gold, False)
+    assert M.overclaims(Answer(text="", citations=other, claims_answer=True), gold, False)
+    # "the closest are" over the gold provision: an underclaim; over another provision, or declining: none
+    assert M.underclaims(Answer(text="", citations=right, claims_answer=False), gold, False)
+    assert not M.underclaims(Answer(text="", citations=other, claims_answer=False), gold, False)
+    assert not M.underclaims(Answer(text="", citations=right, abstained=True), gold, False)
+    assert not M.underclaims(Answer(text="", citations=right, claims_answer=True), gold, False)
+    r = score(parse_question(_q()), Answer(text="Guidance and advice [1].", citations=right, hits=[hit(JP_FILE, "16")]), 0.1)
+    assert r.underclaim and r.passed  # reported beside the checks, not one of them
+
+
 def test_goldset_validation_names_the_problem():
     with pytest.raises(GoldSetError, match="missing field"):
         parse_question({"id": "x"})

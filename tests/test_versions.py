@@ -215,3 +215,43 @@ def test_a_question_about_an_earlier_version_that_does_not_also_ask_about_the_cu
     from rag.understand.scope import asks_current, asks_history
 
     assert asks_history(question) and (not asks_current(question)) is earlier_only
+
+
+def test_a_provision_the_earlier_text_did_not_have_is_said_to_be_only_in_the_newer_one():
+    # The current translation replaces the enactment's; its Art. 17-2 has no counterpart there (the enactment's
+    # other articles are known), so "did the law as first passed say anything about it?" is answered: it did not.
+    from rag.answer.offline.changes import other_wordings
+    from rag.core.citations import Quote
+    from rag.core.types import Chunk
+
+    def rec(doc_id, arts, **kw):
+        return {"doc_id": doc_id, "law_id": "kr", "kind": "translation", "version_kind": "translation",
+                "unit_hashes": {unit_key("supplementary" if a.startswith("suppl") else "article", a): text_hash(a)
+                                for a in arts}, **kw}
+
+    versions = Versions.from_records([
+        rec("old", ["17", "18", "suppl-1"], citation_name="Act No. 1 (as enacted)", adopted="2025-01-21"),
+        rec("now", ["17", "17-2", "18", "suppl-9"], citation_name="Act No. 1", adopted="2026-01-20", replaces=["old"],
+            title="Framework Act (Act No. 1, 2025, as amended by Act No. 9)")])
+    body = "(1) The State may pay the costs of using AI services."
+
+    def quote(article):
+        c = Chunk(chunk_id=f"now:{article}", doc_id="now", law_id="kr", text=body, body=body, article=article,
+                  unit_kind="article", language="en")
+        return Quote(c, 0, len(body))
+
+    class R:
+        def versions(self):
+            return versions
+
+        def lookup(self, law_id, article, paragraph=None):
+            return []
+
+    added = other_wordings([quote("17-2")], R(), "2026-12-01")
+    assert [(w.when, w.version, w.newer, w.other) for w in added] == \
+        [("added", "Act No. 1 (as enacted)", "Act No. 1, as amended by Act No. 9", None)]
+    assert other_wordings([quote("18")], R(), "2026-12-01") == []  # both texts have it, worded alike
+    # an amending act's addenda are new in every later text: they say nothing about the law's body
+    addendum = quote("suppl-9")
+    addendum.chunk.unit_kind = "supplementary"
+    assert other_wordings([addendum], R(), "2026-12-01") == []

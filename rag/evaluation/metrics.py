@@ -77,6 +77,14 @@ def overclaims(answer, gold: list[GoldRef], abstain: bool) -> bool:
     return bool(gold) and not first_citation_gold(answer.citations, gold)
 
 
+def underclaims(answer, gold: list[GoldRef], abstain: bool) -> bool:
+    """The answer quotes a gold provision as [1] but its lead does not say so ("No indexed provision clearly
+    answers this. The closest are ..."): a right answer the reader is told to distrust."""
+    if abstain or not gold or getattr(answer, "abstained", False) or getattr(answer, "claims_answer", False):
+        return False
+    return first_citation_gold(answer.citations, gold)
+
+
 def first_match_rank(hits: list[Hit], gold: list[GoldRef], match: HitMatcher = hit_matches) -> int | None:
     """1-based rank of the first hit matching any gold item, or None."""
     for rank, h in enumerate(hits, 1):

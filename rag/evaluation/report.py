@@ -19,11 +19,11 @@ from rag.evaluation import metrics as M
 from rag.evaluation.runner import QuestionResult
 
 METRICS = ["recall_at_5", "mrr", "cite1_gold", "citation_precision", "citation_recall", "fact_recall", "wrong_rate",
-           "overclaim_rate", "abstention_accuracy", "pass_rate", "p50_latency", "p95_latency"]
+           "overclaim_rate", "underclaim_rate", "abstention_accuracy", "pass_rate", "p50_latency", "p95_latency"]
 LABELS = {"recall_at_5": "recall@5", "mrr": "MRR", "citation_precision": "cit. prec.",
           "citation_recall": "cit. recall", "fact_recall": "fact recall", "wrong_rate": "wrong",
           "abstention_accuracy": "abst. acc.", "pass_rate": "pass", "p50_latency": "p50 s", "p95_latency": "p95 s",
-          "cite1_gold": "[1] gold", "overclaim_rate": "overclaim"}
+          "cite1_gold": "[1] gold", "overclaim_rate": "overclaim", "underclaim_rate": "underclaim"}
 
 
 def aggregate(results: list[QuestionResult]) -> dict:
@@ -39,6 +39,7 @@ def aggregate(results: list[QuestionResult]) -> dict:
         "fact_recall": M.mean(r.fact_recall for r in results),
         "wrong_rate": (sum(r.wrong for r in results) / len(results)) if results else None,
         "overclaim_rate": (sum(r.overclaim for r in results) / len(results)) if results else None,
+        "underclaim_rate": (sum(r.underclaim for r in results) / len(results)) if results else None,
         "abstention_accuracy": M.abstention_accuracy((r.expected_abstain, r.abstained) for r in results
                                                      if not r.error) if results else None,
         "pass_rate": (sum(r.passed for r in results) / len(results)) if results else None,
@@ -86,7 +87,7 @@ def check_floors(overall: dict, floors: dict) -> list[str]:
         value = overall.get(name)
         if value is None:
             out.append(f"{name}: no value (floor {floor})")
-        elif name in ("wrong_rate", "overclaim_rate") or name.endswith("latency"):
+        elif name in ("wrong_rate", "overclaim_rate", "underclaim_rate") or name.endswith("latency"):
             if value > floor:
                 out.append(f"{name} = {value:.3f} > {floor}")
         elif value < floor:

@@ -37,6 +37,7 @@ class QuestionResult:
     fact_recall: float | None = None
     cite1_gold: bool | None = None  # citation [1] is a gold provision (answerable questions)
     overclaim: bool = False  # the lead says the quotes answer, but [1] is no gold provision (or none was due)
+    underclaim: bool = False  # [1] is a gold provision, but the lead only calls the quotes "the closest"
     wrong: bool = False
     abstention_ok: bool = True
     passed: bool = False
@@ -77,6 +78,7 @@ def score(q: GoldQuestion, ans: Answer, latency: float, *, k: int = 5,
     if q.gold and not q.abstain:
         r.cite1_gold = M.first_citation_gold(ans.citations, q.gold)
     r.overclaim = M.overclaims(ans, q.gold, q.abstain)
+    r.underclaim = M.underclaims(ans, q.gold, q.abstain)
     found = M.fact_hits(r.text, q.facts)
     r.fact_recall = sum(found) / len(found) if found else None
     bad = M.must_not_matches(r.text, q.must_not)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from rag.core.dates import long_date, today
 
 _NORMAL = re.compile(r"[\W_]+")
+# "as amended by Act No. 21311", "as amended by Regulation (EU) 2026/1744": an amending act named in a title
+_AMENDED_BY = re.compile(r"\bas amended by ((?:[^(),;]|\([A-Z]{2,3}\))+)")
 
 
 def unit_key(unit_kind: str, number: str) -> str:
@@ -53,6 +55,7 @@ class Version:
     doc_id: str
     law_id: str = ""
     name: str = ""  # how to cite it: "Regulation (EU) 2024/1689", "C.R.S. (SB 26-189)"
+    title: str = ""  # the document's own title ("... (Act No. 20676, 2025, as amended by Act No. 21311)")
     language: str = ""
     kind: str = ""  # enacted | consolidated | amending | translation | user | news | web
     official: bool = True
@@ -67,6 +70,15 @@ class Version:
     added_by: str = ""
     added_at: str = ""
     source_file: str = ""
+
+    @property
+    def display(self) -> str:
+        """The name, with the amending act its title names where the name does not ("Act No. 20676, as amended
+        by Act No. 21311"): the one thing that tells two versions of the same act apart."""
+        m = _AMENDED_BY.search(self.title)
+        if m and m.group(1).strip() not in self.name:
+            return f"{self.name}, as amended by {m.group(1).strip()}"
+        return self.name
 
     @property
     def exists_from(self) -> str:
@@ -85,7 +97,7 @@ class Version:
             official = doc_kind == "law" and kind != "translation"
         return cls(doc_id=d["doc_id"], law_id=d.get("law_id") or d["doc_id"],
                    name=d.get("citation_name") or d.get("short_name") or d.get("title") or d["doc_id"],
-                   language=d.get("language") or "", kind=kind, official=bool(official),
+                   title=d.get("title") or "", language=d.get("language") or "", kind=kind, official=bool(official),
                    adopted=d.get("adopted") or "", published=d.get("published") or "",
                    in_force=d.get("in_force") or "",
                    applies_from=d.get("applies_from") or "", as_of=d.get("as_of") or "",

@@ -83,20 +83,25 @@ def version_changes(scope: Scope, retriever: Retriever, versions: Versions, as_o
     return Answer(text="\n".join([lead, *lines]), citations=book.citations, scope=scope, claims_answer=True)
 
 
-_NO_TEXT = ("amending", "user", "news", "web")  # no whole text of the provision to set beside another version's
+_NO_TEXT = ("amending", "user", "news", "web")
+_BODY_UNITS = ("article", "section", "annex")  # a law's body, not the addenda its amending acts append  # no whole text of the provision to set beside another version's
 SAME_SENTENCE = 0.5  # difflib ratio above which two versions' sentences are one sentence reworded
 
 
 @dataclass
 class OtherWording:
     """How another indexed version of the same law and language words a quoted sentence: ``when`` is
-    "before" (an older version, in force until ``date``) or "now" (the newer one, since ``date``)."""
+    "before" (an older version, in force until ``date``) or "now" (the newer one, since ``date``, named with
+    the act that amended it); "added":
+    the older version ``version`` has no such provision, which the quoted version ``newer`` has, and
+    ``other`` is None."""
 
     quoted: Quote
-    other: Quote
+    other: Quote | None
     when: str
     version: str
     date: str
+    newer: str = ""
 
 
 def other_wordings(quotes: list[Quote], retriever: Retriever, as_of: str, limit: int = 2) -> list[OtherWording]:
@@ -117,6 +122,17 @@ def other_wordings(quotes: list[Quote], retriever: Retriever, as_of: str, limit:
         older = [(versions.by_doc[o], "before") for o in v.replaces if o in versions.by_doc]
         newer = [(r, "now") for r in versions.replacers.get(c.doc_id, []) if r.exists_from and r.exists_from <= as_of]
         for other, when in older + newer:
+            if (when == "before" and c.unit_kind in _BODY_UNITS and other.kind not in _NO_TEXT
+                    and other.language == v.language
+                    and key not in other.units and any(k.startswith(c.unit_kind + ":") for k in other.units)
+                    and (other.doc_id, key, "added") not in done):
+                # "Did the law as first passed say anything about it?": the earlier whole text has no such
+                # provision (it has others of its kind, so its units are known); the quoted version has it.
+                # Not for addenda: each amending act brings its own, which says nothing about the body.
+                done.add((other.doc_id, key, "added"))
+                log.debug("%s: not in %s, added by %s", provision_ref(c), other.name, v.display)
+                out.append(OtherWording(q, None, "added", other.name, "", newer=v.display))
+                continue
             if (other.kind in _NO_TEXT or other.language != v.language or other.units.get(key) is None
                     or other.units.get(key) == v.units.get(key) or (other.doc_id, key, when) in done):
                 continue
@@ -131,7 +147,8 @@ def other_wordings(quotes: list[Quote], retriever: Retriever, as_of: str, limit:
             else:
                 date = other.in_force or other.exists_from
             log.debug("%s %s: %s words it differently", when, provision_ref(c), other.name)
-            out.append(OtherWording(q, best, when, other.name, date))
+            # the newer text named with the act that amended it, so "which amendment changed it?" is answered
+            out.append(OtherWording(q, best, when, other.display if when == "now" else other.name, date))
     return out
 
 

@@ -615,6 +615,13 @@ def _other_wordings(turn: Turn, quotes: list[Quote], t: dict) -> list[str]:
     two quoted provisions words the quoted sentence, where it words it differently (changes.other_wordings)."""
     lines = []
     for w in other_wordings(quotes, turn.retriever, turn.scope.as_of):
+        if w.other is None:
+            # a provision the earlier text did not have. No date: the version's own is not always the
+            # provision's (an amendment may bring in an article months after the rest); the citation card
+            # gives the version's.
+            lines.append(t["wording_added"].format(ref=provision_ref(w.quoted.chunk, "", turn.q.lang),
+                                                   before=w.version, now=w.newer))
+            continue
         if any(q.overlaps(w.other) for q in quotes):
             continue  # that wording is quoted above already (an earlier version's sentence asked for itself)
         date = long_date(w.date) if w.date else ""
